@@ -1,0 +1,140 @@
+import { canonicalJson } from './canonical-json.js';
+import { collectionSpec, type CollectionName, type LifecycleSpec, type RecordTypes } from './collections.js';
+import { compareEvents, replayStatusLog, type StatusEvent } from './lifecycle.js';
+import type { AttentionFlag } from './schemas/common.js';
+
+/** A record as replicated: RxDB adds `_deleted` for tombstones. */
+export type Replicated<T> = T & { _deleted?: boolean };
+
+/** Fields that merge by their own rule rather than by last-writer-wins. */
+const STRUCTURAL_FIELDS = new Set(['id', 'clocks', 'attention', 'needsAttention', 'statusLog']);
+/** Local bookkeeping that RxDB keeps on a document and that never replicates. */
+const LOCAL_FIELDS = new Set(['_meta', '_rev', '_attachments']);
+
+type AnyDoc = Record<string, unknown> & {
+  id: string;
+  clocks: Record<string, string>;
+  attention: Record<string, AttentionFlag>;
+  statusLog?: StatusEvent<string>[];
+};
+
+/**
+ * Merges two states of one record. The result depends only on the set of
+ * writes the two states contain, never on which side is "local": the merge is
+ * commutative, associative and idempotent, so replicas converge in any order.
+ *
+ * - plain fields: last writer wins by per-field hybrid logical clock;
+ * - the status log: union of events, the status then replayed by domain rule;
+ * - attention flags: union, a resolution wins over the open flag.
+ */
+export function mergeRecords<K extends CollectionName>(
+  name: K,
+  a: Replicated<RecordTypes[K]>,
+  b: Replicated<RecordTypes[K]>,
+): Replicated<RecordTypes[K]> {
+  const spec = collectionSpec(name);
+  const left = a as unknown as AnyDoc;
+  const right = b as unknown as AnyDoc;
+  if (left.id !== right.id) throw new Error(`cannot merge different records ${left.id} and ${right.id}`);
+  const derived = derivedFields(spec as { lifecycle?: LifecycleSpec<object, string> });
+  const merged: Record<string, unknown> = { id: left.id };
+  const clocks: Record<string, string> = {};
+  const fields = new Set([...Object.keys(left), ...Object.keys(right)]);
+  for (const field of fields) {
+    if (STRUCTURAL_FIELDS.has(field) || LOCAL_FIELDS.has(field) || derived.has(field)) continue;
+    const winner = lastWriter(field, left, right);
+    merged[field] = winner[field];
+    const clock = winner.clocks[field];
+    if (clock !== undefined) clocks[field] = clock;
+  }
+  // Clocks of fields that neither side holds any more still have to converge.
+  for (const [field, clock] of [...Object.entries(left.clocks), ...Object.entries(right.clocks)]) {
+    if ((clocks[field] ?? '') < clock) clocks[field] = clock;
+  }
+  merged.clocks = clocks;
+  merged.attention = mergeFlags(left.attention, right.attention);
+  if (spec.lifecycle) merged.statusLog = unionEvents(left.statusLog ?? [], right.statusLog ?? []);
+  return normalizeRecord(name, merged as unknown as Replicated<RecordTypes[K]>);
+}
+
+/**
+ * Recomputes every derived field of a record from the facts it holds. Applied
+ * after every merge and every local write, and by the server to every pushed
+ * record, so a client can never make derived state disagree with its log.
+ */
+export function normalizeRecord<K extends CollectionName>(
+  name: K,
+  record: Replicated<RecordTypes[K]>,
+): Replicated<RecordTypes[K]> {
+  const spec = collectionSpec(name);
+  const doc = { ...(record as unknown as AnyDoc) };
+  // Unresolved lifecycle flags are recomputed from the log, never carried over:
+  // a flag found in a partial log may vanish once the whole log is known.
+  const attention = Object.fromEntries(
+    Object.entries(doc.attention).filter(([, f]) => f.code !== 'lifecycle-conflict' || f.resolvedAt !== null),
+  );
+  if (spec.lifecycle) {
+    const replay = replayStatusLog(spec.lifecycle.lifecycle, doc.statusLog ?? []);
+    Object.assign(doc, spec.lifecycle.derive(replay));
+    for (const [key, flag] of Object.entries(replay.flags)) attention[key] ??= flag;
+  }
+  doc.attention = attention;
+  doc.needsAttention = Object.values(attention).some((f) => f.resolvedAt === null);
+  return doc as unknown as Replicated<RecordTypes[K]>;
+}
+
+/** Whether two states of a record hold the same facts (RxDB's local bookkeeping aside). */
+export function isSameRecord(a: object, b: object): boolean {
+  return canonicalJson(withoutLocalFields(a)) === canonicalJson(withoutLocalFields(b));
+}
+
+function withoutLocalFields(doc: object): Record<string, unknown> {
+  const copy: Record<string, unknown> = { _deleted: false };
+  for (const [k, v] of Object.entries(doc)) if (!LOCAL_FIELDS.has(k)) copy[k] = v;
+  return copy;
+}
+
+function derivedFields(spec: { lifecycle?: LifecycleSpec<object, string> }): Set<string> {
+  if (!spec.lifecycle) return new Set();
+  // The derived keys are the same for every replay, so derive from a minimal one.
+  const first = spec.lifecycle.lifecycle.initial[0]!;
+  const probe = replayStatusLog(spec.lifecycle.lifecycle, [
+    { from: null, to: first, hlc: '000000000000000:000000:probe', by: 'probe', source: 'server' },
+  ]);
+  return new Set(Object.keys(spec.lifecycle.derive(probe)));
+}
+
+function lastWriter(field: string, a: AnyDoc, b: AnyDoc): AnyDoc {
+  const ca = a.clocks[field] ?? '';
+  const cb = b.clocks[field] ?? '';
+  if (ca !== cb) return ca > cb ? a : b;
+  // Same clock means the same write, unless a replica was tampered with; pick
+  // deterministically so that replicas still agree.
+  return canonicalJson(a[field]) >= canonicalJson(b[field]) ? a : b;
+}
+
+function unionEvents(a: StatusEvent<string>[], b: StatusEvent<string>[]): StatusEvent<string>[] {
+  const byHlc = new Map<string, StatusEvent<string>>();
+  for (const event of [...a, ...b]) {
+    const seen = byHlc.get(event.hlc);
+    if (seen === undefined || canonicalJson(event) > canonicalJson(seen)) byHlc.set(event.hlc, event);
+  }
+  return [...byHlc.values()].sort(compareEvents);
+}
+
+export function mergeFlags(
+  a: Record<string, AttentionFlag>,
+  b: Record<string, AttentionFlag>,
+): Record<string, AttentionFlag> {
+  const merged: Record<string, AttentionFlag> = { ...a };
+  for (const [key, flag] of Object.entries(b)) {
+    const other = merged[key];
+    merged[key] = other === undefined ? flag : preferredFlag(other, flag);
+  }
+  return Object.fromEntries(Object.entries(merged).sort(([x], [y]) => (x < y ? -1 : 1)));
+}
+
+function preferredFlag(a: AttentionFlag, b: AttentionFlag): AttentionFlag {
+  if ((a.resolvedAt === null) !== (b.resolvedAt === null)) return a.resolvedAt === null ? b : a;
+  return canonicalJson(a) >= canonicalJson(b) ? a : b;
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json.js';
+import { collectionSpec, type CollectionName, type RecordTypes } from './collections.js';
+import type { HybridClock } from './hlc.js';
+import { checkTransition, type ActorRole, type StatusEvent } from './lifecycle.js';
+import { normalizeRecord } from './merge.js';
+
+/** A rule of the domain was broken; `code` is stable for clients and the API. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: 'transition-not-allowed' | 'invalid-record' | 'protected-field' | 'unknown-flag',
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** Who makes a change: kept in status logs and attention resolutions. */
+export interface Actor {
+  id: string;
+  role: ActorRole;
+  source: StatusEvent<string>['source'];
+}
+
+type Lifecycled = { status: string; statusLog: StatusEvent<string>[] };
+type Managed = 'clocks' | 'attention' | 'needsAttention' | 'statusLog' | 'status' | 'checkedInAt' | 'checkInSource' | 'calledAt';
+
+/** What a caller provides to create a record: everything but the fields the domain manages. */
+export type NewRecord<K extends CollectionName> = Omit<RecordTypes[K], Managed> &
+  (RecordTypes[K] extends Lifecycled ? { status: RecordTypes[K]['status'] } : unknown) &
+  Partial<Pick<RecordTypes[K], Extract<keyof RecordTypes[K], 'checkedInAt'>>>;
+
+const PROTECTED = new Set(['id', 'clocks', 'attention', 'needsAttention', 'statusLog', 'status', 'calledAt', 'checkInSource']);
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export type ParseResult<T> = { ok: true; record: T } | { ok: false; issues: FieldIssue[] };
+
+/** Validates a record against its collection's schema, naming each bad field. */
+export function parseRecord<K extends CollectionName>(name: K, data: unknown): ParseResult<RecordTypes[K]> {
+  const result = collectionSpec(name).schema.safeParse(data);
+  if (result.success) return { ok: true, record: result.data };
+  return { ok: false, issues: fieldIssues(result.error) };
+}
+
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(record)', message: issue.message }));
+}
+
+export function createRecord<K extends CollectionName>(
+  name: K,
+  fields: NewRecord<K>,
+  clock: HybridClock,
+  actor: Actor,
+): RecordTypes[K] {
+  const spec = collectionSpec(name);
+  const hlc = clock.tick();
+  const { status, ...rest } = fields as Record<string, unknown>;
+  const clocks: Record<string, string> = {};
+  for (const field of Object.keys(rest)) if (field !== 'id') clocks[field] = hlc;
+  const draft: Record<string, unknown> = { ...rest, clocks, attention: {}, needsAttention: false };
+  if (spec.lifecycle) {
+    const to = String(status);
+    const check = checkTransition(spec.lifecycle.lifecycle, actor.role, null, to);
+    if (!check.ok) throw new DomainError('transition-not-allowed', check.reason, { to });
+    draft.statusLog = [{ from: null, to, hlc, by: actor.id, source: actor.source }];
+  }
+  return validated(name, normalizeRecord(name, draft as unknown as RecordTypes[K]));
+}
+
+/** Sets plain fields; each changed field gets a clock later than the one it overwrites. */
+export function changeRecord<K extends CollectionName>(
+  name: K,
+  record: RecordTypes[K],
+  patch: Partial<Omit<RecordTypes[K], Managed | 'id'>>,
+  clock: HybridClock,
+): RecordTypes[K] {
+  const next = { ...(record as Record<string, unknown>) };
+  const clocks = { ...(record as unknown as { clocks: Record<string, string> }).clocks };
+  for (const [field, value] of Object.entries(patch)) {
+    if (PROTECTED.has(field)) throw new DomainError('protected-field', `"${field}" cannot be set directly`, { field });
+    if (value === undefined || canonicalJson(value) === canonicalJson(next[field])) continue;
+    next[field] = value;
+    clocks[field] = clock.tickAfter(clocks[field]);
+  }
+  next.clocks = clocks;
+  return validated(name, normalizeRecord(name, next as unknown as RecordTypes[K]));
+}
+
+/** Moves a record along its lifecycle, or says why it may not. */
+export function transitionRecord<K extends CollectionName>(
+  name: K,
+  record: RecordTypes[K],
+  to: string,
+  clock: HybridClock,
+  actor: Actor,
+): RecordTypes[K] {
+  const spec = collectionSpec(name);
+  if (!spec.lifecycle) throw new DomainError('transition-not-allowed', `${name} have no lifecycle`);
+  const current = record as unknown as Lifecycled;
+  const check = checkTransition(spec.lifecycle.lifecycle, actor.role, current.status, to);
+  if (!check.ok) throw new DomainError('transition-not-allowed', check.reason, { from: current.status, to });
+  const latest = current.statusLog.reduce((max, e) => (e.hlc > max ? e.hlc : max), '');
+  const event: StatusEvent<string> = {
+    from: current.status,
+    to,
+    hlc: clock.tickAfter(latest || undefined),
+    by: actor.id,
+    source: actor.source,
+  };
+  const next = { ...current, statusLog: [...current.statusLog, event] };
+  return validated(name, normalizeRecord(name, next as unknown as RecordTypes[K]));
+}
+
+/** Marks an attention flag resolved; an ordinary change that syncs like any other. */
+export function resolveFlag<K extends CollectionName>(
+  name: K,
+  record: RecordTypes[K],
+  key: string,
+  actor: Actor,
+  now: Date,
+): RecordTypes[K] {
+  const doc = record as unknown as { attention: Record<string, { resolvedAt: string | null }> };
+  const flag = doc.attention[key];
+  if (flag === undefined) throw new DomainError('unknown-flag', `no attention flag "${key}" on this record`, { key });
+  const attention = { ...doc.attention, [key]: { ...flag, resolvedAt: now.toISOString(), resolvedBy: actor.id } };
+  return validated(name, normalizeRecord(name, { ...record, attention } as RecordTypes[K]));
+}
+
+function validated<K extends CollectionName>(name: K, record: RecordTypes[K]): RecordTypes[K] {
+  const parsed = parseRecord(name, record);
+  if (!parsed.ok) {
+    const first = parsed.issues[0]!;
+    throw new DomainError('invalid-record', `${first.path}: ${first.message}`, { issues: parsed.issues });
+  }
+  return parsed.record;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { hlcSchema } from '../hlc.js';
+import { idSchema } from '../ids.js';
+
+export const isoDateTime = z.iso.datetime({ offset: false });
+export const localDate = z.iso.date();
+export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+
+/**
+ * Something only the server (or a conflicting merge) could see, stored on the
+ * record itself so that resolving it is an ordinary synced change.
+ */
+export const attentionFlagSchema = z.object({
+  code: z.enum([
+    'overlapping-booking',
+    'duplicate-ticket-code',
+    'probable-duplicate-patient',
+    'lifecycle-conflict',
+  ]),
+  reason: z.string().min(1).max(500),
+  raisedAt: isoDateTime,
+  resolvedAt: isoDateTime.nullable(),
+  resolvedBy: z.string().max(100).nullable(),
+});
+export type AttentionFlag = z.infer<typeof attentionFlagSchema>;
+
+/** Fields every replicated record carries; see `merge.ts` for how they converge. */
+export const replicatedFields = {
+  id: idSchema,
+  /** Per-field hybrid logical clock of the last write, for last-writer-wins merges. */
+  clocks: z.record(z.string(), hlcSchema),
+  attention: z.record(z.string().max(200), attentionFlagSchema),
+  /** Derived: some attention flag is unresolved. Indexed, so the conflicts inbox is one query. */
+  needsAttention: z.boolean(),
+};
+
+/** One step of a lifecycle, kept forever so replicas can replay and agree. */
+export function statusEventSchema<S extends readonly [string, ...string[]]>(statuses: S) {
+  return z.object({
+    from: z.enum(statuses).nullable(),
+    to: z.enum(statuses),
+    hlc: hlcSchema,
+    /** The user, device or API client that made the step. */
+    by: z.string().min(1).max(100),
+    source: z.enum(['desk', 'kiosk', 'api', 'server']),
+  });
+}

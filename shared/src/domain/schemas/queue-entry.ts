@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { idSchema } from '../ids.js';
+import type { Lifecycle } from '../lifecycle.js';
+import { isoDateTime, replicatedFields, statusEventSchema } from './common.js';
+import { queueNameSchema } from './site.js';
+
+export const queueStatuses = ['waiting', 'called', 'in-room', 'done', 'left', 'no-show'] as const;
+export type QueueStatus = (typeof queueStatuses)[number];
+
+export const queuePriorities = ['normal', 'assist', 'urgent'] as const;
+export type QueuePriority = (typeof queuePriorities)[number];
+
+export const queueLifecycle: Lifecycle<QueueStatus> = {
+  name: 'queue entry',
+  statuses: queueStatuses,
+  initial: ['waiting'],
+  transitions: {
+    // "called" back to "waiting" is the un-call staff expect after calling the wrong ticket.
+    waiting: ['called', 'left', 'no-show'],
+    called: ['in-room', 'waiting', 'no-show', 'left'],
+    'in-room': ['done', 'waiting'],
+    done: [],
+    left: ['waiting'],
+    'no-show': ['waiting', 'called', 'in-room'],
+  },
+  presence: ['called', 'in-room', 'done'],
+  absence: ['left', 'no-show'],
+  roles: {
+    admin: 'any',
+    desk: 'any',
+    server: 'any',
+    integration: 'any',
+    kiosk: [[null, 'waiting']],
+  },
+};
+
+export const queueStatusEventSchema = statusEventSchema(queueStatuses);
+
+/** Ticket codes are short and human: "A-041"; a device-scoped fallback adds the device tag: "A-7Q3-005". */
+export const ticketCodeSchema = z.string().regex(/^[A-Z]{1,2}-([0-9A-Z]{3}-)?\d{3,4}$/, 'expected a ticket code like A-041');
+
+export const queueEntryFields = z.object({
+  ...replicatedFields,
+  siteId: idSchema,
+  /** Walk-ins have no appointment. */
+  appointmentId: idSchema.nullable(),
+  patientId: idSchema,
+  queue: queueNameSchema,
+  ticketCode: ticketCodeSchema,
+  priority: z.enum(queuePriorities),
+  /** Derived from statusLog; see lifecycle.ts. */
+  status: z.enum(queueStatuses),
+  checkedInAt: isoDateTime,
+  calledAt: isoDateTime.nullable(),
+  roomId: idSchema.nullable(),
+  statusLog: z.array(queueStatusEventSchema).min(1).max(200),
+});
+export const queueEntrySchema = queueEntryFields;
+export type QueueEntry = z.infer<typeof queueEntrySchema>;
