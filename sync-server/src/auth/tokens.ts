@@ -1,0 +1,54 @@
+import { jwtVerify, SignJWT, errors } from 'jose';
+import { principalSchema, type Principal } from './principal.js';
+
+const ISSUER = 'medisync';
+
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: 'missing' | 'invalid' | 'expired') {
+    super(`token ${reason}`);
+  }
+}
+
+/** Signs and verifies session and device tokens (HS256 with the server's secret). */
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string) {
+    if (secret.length < 32) throw new Error('TOKEN_SECRET must be at least 32 characters');
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async sign(principal: Principal, ttlSeconds: number, extra: { jti?: string; use?: string } = {}): Promise<string> {
+    return new SignJWT({ kind: principal.kind, role: principal.role, site: principal.siteId, use: extra.use ?? 'access' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(principal.id)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .setJti(extra.jti ?? crypto.randomUUID())
+      .sign(this.key);
+  }
+
+  async verify(token: string | undefined, use = 'access'): Promise<Principal & { jti: string }> {
+    if (!token) throw new InvalidTokenError('missing');
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      if (payload.use !== use) throw new InvalidTokenError('invalid');
+      const principal = principalSchema.parse({
+        kind: payload.kind,
+        id: payload.sub,
+        role: payload.role,
+        siteId: payload.site,
+      });
+      return { ...principal, jti: String(payload.jti) };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw error;
+      throw new InvalidTokenError(error instanceof errors.JWTExpired ? 'expired' : 'invalid');
+    }
+  }
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}

@@ -1,0 +1,149 @@
+import { dayRangeUtc, localDateAt, type CollectionName } from '@medisync/shared/domain';
+import type { Checkpoint, PullResponse } from '@medisync/shared/sync';
+import type { Db, Tx } from '#db/db';
+import { toStored, type Doc, type StoredRecord } from './store.js';
+import { tableOf } from './tables.js';
+
+/**
+ * A parameterised SQL condition on a record table aliased `r`: each `$PARAM` takes
+ * the next of `params`; `$1` is the seq after which to read and `$2` the site id.
+ */
+export interface SqlFilter {
+  sql: string;
+  params: unknown[];
+}
+
+/** What one principal sees of one collection at one site. */
+export interface PullView {
+  siteId: string;
+  /** Extra condition applied in SQL, before the limit, so pages stay full (DESIGN section 3). */
+  filter?: SqlFilter;
+  /** Reshapes each record for the principal's role (drops fields it may not see). */
+  project?: (doc: Doc) => Doc;
+}
+
+/**
+ * The working set a new device needs first: today's appointments and queue,
+ * and the patients in them. Reference collections are small and come whole.
+ */
+function priorityFilter(collection: CollectionName, today: { start: string; end: string }): SqlFilter | null {
+  const inToday = (field: string): SqlFilter => ({
+    sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
+    params: [today.start, today.end],
+  });
+  switch (collection) {
+    case 'appointments':
+      return inToday('start');
+    case 'queueEntries':
+      return inToday('checkedInAt');
+    case 'patients':
+      return {
+        sql: `r.id IN (
+          SELECT (a.doc->>'patientId')::uuid FROM appointments a
+           WHERE a.site_ids @> ARRAY[$2::uuid] AND a.doc->>'start' >= $PARAM AND a.doc->>'start' < $PARAM
+          UNION
+          SELECT (q.doc->>'patientId')::uuid FROM queue_entries q
+           WHERE q.site_ids @> ARRAY[$2::uuid] AND q.doc->>'checkedInAt' >= $PARAM AND q.doc->>'checkedInAt' < $PARAM)`,
+        params: [today.start, today.end, today.start, today.end],
+      };
+    default:
+      return null;
+  }
+}
+
+/** Today at a site, as a UTC range of ISO strings comparable with stored timestamps. */
+export async function siteToday(db: Db | Tx, siteId: string, now = new Date()) {
+  const rows = 'pool' in db ? await db.query(timezoneSql, [siteId]) : (await db.query(timezoneSql, [siteId])).rows;
+  const timezone = (rows[0] as { timezone?: string } | undefined)?.timezone ?? 'UTC';
+  const { start, end } = dayRangeUtc(localDateAt(now, timezone), timezone);
+  return { start: start.toISOString(), end: end.toISOString(), timezone };
+}
+const timezoneSql = `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = $1`;
+
+/**
+ * One page of a collection's changes for a view. New devices get the priority
+ * phase first, then the whole history from the beginning; both phases are read
+ * in one snapshot, so a page that spans them holds each record once.
+ */
+export async function pullChanges(
+  db: Db,
+  collection: CollectionName,
+  view: PullView,
+  checkpoint: Checkpoint | undefined,
+  limit: number,
+  now = new Date(),
+): Promise<PullResponse<Doc>> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const today = await siteToday(client, view.siteId, now);
+    const records: StoredRecord[] = [];
+    let cp: Checkpoint = checkpoint ?? { phase: 'priority', seq: 0 };
+    if (cp.phase === 'priority') {
+      const priority = priorityFilter(collection, today);
+      const page = priority ? await selectPage(client, collection, view, cp.seq, limit, [priority]) : [];
+      records.push(...page);
+      cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq } : cp;
+      if (page.length < limit) cp = { phase: 'history', seq: 0 };
+    }
+    if (cp.phase === 'history' && records.length < limit) {
+      const seen = records.map((r) => r.doc.id);
+      const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
+      const page = await selectPage(client, collection, view, cp.seq, limit - records.length, exclude);
+      records.push(...page);
+      if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq };
+    }
+    const remaining = await countAfter(client, collection, view, cp);
+    await client.query('COMMIT');
+    const project = view.project ?? ((d: Doc) => d);
+    return { documents: records.map((r) => project(r.doc)), checkpoint: cp, remaining };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function selectPage(
+  tx: Tx,
+  collection: CollectionName,
+  view: PullView,
+  afterSeq: number,
+  limit: number,
+  extra: SqlFilter[],
+): Promise<StoredRecord[]> {
+  const { where, params } = whereClause(view, afterSeq, extra);
+  const { rows } = await tx.query<{ seq: string; deleted: boolean; doc: never; site_ids: string[] }>(
+    `SELECT r.seq, r.deleted, r.doc, r.site_ids FROM ${tableOf[collection]} r
+      WHERE ${where} ORDER BY r.seq LIMIT ${Math.floor(limit)}`,
+    params,
+  );
+  return rows.map(toStored);
+}
+
+async function countAfter(tx: Tx, collection: CollectionName, view: PullView, cp: Checkpoint): Promise<number> {
+  // In the priority phase the whole history is still to come.
+  const { where, params } = whereClause(view, cp.phase === 'history' ? cp.seq : 0, []);
+  const { rows } = await tx.query<{ count: string }>(
+    `SELECT count(*) FROM ${tableOf[collection]} r WHERE ${where}`,
+    params,
+  );
+  return Number(rows[0]!.count);
+}
+
+/** Builds `site AND seq > $2 AND filters`, numbering each filter's `$PARAM` placeholders in turn. */
+function whereClause(view: PullView, afterSeq: number, extra: SqlFilter[]) {
+  const params: unknown[] = [afterSeq, view.siteId];
+  const parts = ['r.site_ids @> ARRAY[$2::uuid]', 'r.seq > $1'];
+  for (const filter of [...(view.filter ? [view.filter] : []), ...extra]) {
+    let i = 0;
+    parts.push(
+      `(${filter.sql.replace(/\$PARAM/g, () => {
+        params.push(filter.params[i++]);
+        return `$${params.length}`;
+      })})`,
+    );
+  }
+  return { where: parts.join(' AND '), params };
+}
