@@ -105,6 +105,10 @@ function derivedFields(spec: { lifecycle?: LifecycleSpec<object, string> }): Set
 }
 
 function lastWriter(field: string, a: AnyDoc, b: AnyDoc): AnyDoc {
+  // A side without the field (a minimised kiosk record, a record without a
+  // tombstone flag) knows nothing about it.
+  if (a[field] === undefined) return b;
+  if (b[field] === undefined) return a;
   const ca = a.clocks[field] ?? '';
   const cb = b.clocks[field] ?? '';
   if (ca !== cb) return ca > cb ? a : b;

@@ -95,17 +95,23 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
     async save(name, record) {
       const collection = collectionOf(name);
       const doc = record as unknown as Replicated<AnyRecord>;
-      const existing = await collection.findOne(doc.id).exec();
-      if (existing) {
-        await existing.incrementalModify((current) => {
-          const plain = { ...current } as Record<string, unknown>;
-          for (const field of LOCAL_FIELDS) delete plain[field];
-          return Object.assign(current, mergeRecords(name, plain as never, doc as never));
-        });
-      } else {
-        await collection.insert(doc);
+      // Pending first: the replication may push the write before this function returns.
+      const undo = pending.add(name, doc);
+      try {
+        const existing = await collection.findOne(doc.id).exec();
+        if (existing) {
+          await existing.incrementalModify((current) => {
+            const plain = { ...current } as Record<string, unknown>;
+            for (const field of LOCAL_FIELDS) delete plain[field];
+            return Object.assign(current, mergeRecords(name, plain as never, doc as never));
+          });
+        } else {
+          await collection.insert(doc);
+        }
+      } catch (error) {
+        undo();
+        throw error;
       }
-      pending.add(name, doc);
     },
     async close() {
       persist.unsubscribe();

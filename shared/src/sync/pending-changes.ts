@@ -19,11 +19,17 @@ export class PendingChanges {
     this.count$.next(this.writes.size);
   }
 
-  add(collection: CollectionName, doc: Doc): void {
+  /** Records a local write; returns how to take it back if the write then fails. */
+  add(collection: CollectionName, doc: Doc): () => void {
     const k = key(collection, doc.id);
-    const earlier = this.writes.get(k)?.doc;
-    this.writes.set(k, { collection, doc: earlier ? mergeRecords(collection, earlier, doc) : doc });
+    const earlier = this.writes.get(k);
+    this.writes.set(k, { collection, doc: earlier ? mergeRecords(collection, earlier.doc, doc) : doc });
     this.count$.next(this.writes.size);
+    return () => {
+      if (earlier) this.writes.set(k, earlier);
+      else this.writes.delete(k);
+      this.count$.next(this.writes.size);
+    };
   }
 
   /** The server stored `pushed`; every local write it contains is no longer pending. */

@@ -1,0 +1,102 @@
+/**
+ * One simulated device in its own process: its own fake IndexedDB, its own RxDB
+ * (RxDB allows 13 open collections per process), replicating with a real server.
+ * Driven over IPC by `SimulatedDevice`; killing the process kills the device.
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import {
+  canonicalJson,
+  changeRecord,
+  collectionNames,
+  createRecord,
+  transitionRecord,
+  type Actor,
+  type CollectionName,
+} from '@medisync/shared/domain';
+import { openDeviceDatabase, startSync, type DeviceDatabase, type SyncSession } from '@medisync/shared/sync';
+
+export interface DeviceInit {
+  deviceId: string;
+  serverUrl: string;
+  token: string;
+  batchSize?: number;
+  role?: Actor['role'];
+}
+
+export type DeviceCommand =
+  | { cmd: 'create'; collection: CollectionName; fields: Record<string, unknown> }
+  | { cmd: 'change'; collection: CollectionName; id: string; patch: Record<string, unknown> }
+  | { cmd: 'transition'; collection: CollectionName; id: string; to: string }
+  | { cmd: 'get'; collection: CollectionName; id: string }
+  | { cmd: 'dump' }
+  | { cmd: 'state' }
+  | { cmd: 'awaitInSync' }
+  | { cmd: 'close' };
+
+let db: DeviceDatabase;
+let sync: SyncSession;
+let actor: Actor;
+
+async function init(options: DeviceInit) {
+  const indexedDB = new IDBFactory();
+  actor = { id: options.deviceId, role: options.role ?? 'desk', source: options.role === 'kiosk' ? 'kiosk' : 'desk' };
+  db = await openDeviceDatabase({
+    name: `device-${options.deviceId}`,
+    storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
+    deviceId: options.deviceId,
+  });
+  sync = startSync(db, { serverUrl: options.serverUrl, getToken: () => options.token, batchSize: options.batchSize ?? 500, retryTime: 300 });
+}
+
+async function read(collection: CollectionName, id: string) {
+  const doc = await db.rx[collection].findOne(id).exec();
+  if (!doc) throw new Error(`${collection} ${id} is not on device ${actor.id}`);
+  return doc.toMutableJSON() as never;
+}
+
+async function run(message: DeviceCommand): Promise<unknown> {
+  switch (message.cmd) {
+    case 'create': {
+      const record = createRecord(message.collection, message.fields as never, db.clock, actor);
+      await db.save(message.collection, record);
+      return record;
+    }
+    case 'change': {
+      const next = changeRecord(message.collection, await read(message.collection, message.id), message.patch as never, db.clock);
+      await db.save(message.collection, next);
+      return next;
+    }
+    case 'transition': {
+      const next = transitionRecord(message.collection, await read(message.collection, message.id), message.to, db.clock, actor);
+      await db.save(message.collection, next);
+      return next;
+    }
+    case 'get':
+      return (await db.rx[message.collection].findOne(message.id).exec())?.toJSON() ?? null;
+    case 'dump': {
+      const out: Record<string, string[]> = {};
+      for (const name of collectionNames) {
+        const docs = await db.rx[name].find().exec();
+        out[name] = docs.map((d) => canonicalJson({ ...d.toJSON(), _deleted: false })).sort();
+      }
+      return out;
+    }
+    case 'state':
+      return sync.state;
+    case 'awaitInSync':
+      return sync.awaitInSync();
+    case 'close':
+      await sync.stop();
+      await db.close();
+      return null;
+  }
+}
+
+process.on('message', (raw: { id: number; init?: DeviceInit; command?: DeviceCommand }) => {
+  const work = raw.init ? init(raw.init) : run(raw.command!);
+  work.then(
+    (result) => process.send!({ id: raw.id, ok: true, result }),
+    (error: unknown) => process.send!({ id: raw.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
