@@ -12,7 +12,8 @@ import type { PushRow, RejectedRow } from '@medisync/shared/sync';
 import type { Db, Tx } from '#db/db';
 import { tableOf } from './tables.js';
 
-export type Doc = Replicated<AnyRecord>;
+/** A record as stored and replicated: always with its tombstone flag. */
+export type Doc = Replicated<AnyRecord> & { _deleted: boolean };
 
 export interface StoredRecord {
   doc: Doc;
@@ -112,8 +113,8 @@ export async function pushRecords(
           txRejected.push({ id: incoming.id, error: { code: 'forbidden', message: refusal, details: {} } });
           continue;
         }
-        let next = previous ? mergeRecords(collection, previous, incoming) : normalizeRecord(collection, incoming);
-        for (const rule of options.rules?.[collection] ?? []) next = await rule(tx, next, previous);
+        let next = withTombstone(previous ? mergeRecords(collection, previous, incoming) : normalizeRecord(collection, incoming));
+        for (const rule of options.rules?.[collection] ?? []) next = withTombstone(await rule(tx, next, previous));
         const checked = parseRecord(collection, next);
         if (!checked.ok) {
           txRejected.push({
@@ -197,6 +198,10 @@ async function writeRecord(tx: Tx, collection: CollectionName, record: Doc): Pro
 
 export function toStored(row: { seq: string | number; deleted: boolean; doc: AnyRecord; site_ids: string[] }): StoredRecord {
   return { doc: { ...row.doc, _deleted: row.deleted } as Doc, seq: Number(row.seq), siteIds: row.site_ids };
+}
+
+function withTombstone(record: Replicated<AnyRecord>): Doc {
+  return { ...record, _deleted: record._deleted === true };
 }
 
 function groupBySite(collection: CollectionName, written: StoredRecord[], fromSeq: Map<string, number>) {
