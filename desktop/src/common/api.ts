@@ -1,0 +1,34 @@
+/**
+ * The one object the preload exposes as `window.medisync`: everything a
+ * renderer may ask of the Electron main process. Plain functions only, so it
+ * crosses the context bridge unchanged; main parses every argument anyway.
+ */
+export interface MedisyncApi {
+  /** What the shell was started with: which app, which sync server. */
+  getConfig(): Promise<ShellConfig>;
+  /** A secret from the OS keychain (Electron `safeStorage`), or null when none is stored. */
+  readSecret(name: SecretName): Promise<string | null>;
+  writeSecret(name: SecretName, value: string): Promise<void>;
+  deleteSecret(name: SecretName): Promise<void>;
+  /** This installation's key for the local database, made on first use and kept in the keychain. */
+  getDatabaseKey(): Promise<string>;
+}
+
+/** The only secrets a renderer may keep: a staff session to resume, or a device enrollment. */
+export const secretNames = ['staff-session', 'device-enrollment'] as const;
+export type SecretName = (typeof secretNames)[number];
+
+/** Upper bound of one secret's size; a session or enrollment is well under 1 KiB. */
+export const MAX_SECRET_LENGTH = 16_384;
+
+export type AppName = 'desktop' | 'kiosk';
+
+export interface ShellConfig {
+  app: AppName;
+  /** Origin of the clinic's sync server, e.g. `http://127.0.0.1:4000`. */
+  serverUrl: string;
+  /** Which screen a kiosk shows; null for the desktop. */
+  kioskScreen: 'check-in' | 'display' | null;
+  /** Seconds without a touch after which a kiosk clears its screen. */
+  kioskIdleSeconds: number;
+}
