@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
 import { collectionSpec, type CollectionName, type RecordTypes } from './collections.js';
 import type { HybridClock } from './hlc.js';
@@ -25,14 +25,24 @@ export interface Actor {
 }
 
 type Lifecycled = { status: string; statusLog: StatusEvent<string>[] };
-type Managed = 'clocks' | 'attention' | 'needsAttention' | 'statusLog' | 'status' | 'checkedInAt' | 'checkInSource' | 'calledAt';
+type Managed =
+  'clocks' | 'attention' | 'needsAttention' | 'statusLog' | 'status' | 'checkedInAt' | 'checkInSource' | 'calledAt';
 
 /** What a caller provides to create a record: everything but the fields the domain manages. */
 export type NewRecord<K extends CollectionName> = Omit<RecordTypes[K], Managed> &
   (RecordTypes[K] extends Lifecycled ? { status: RecordTypes[K]['status'] } : unknown) &
   Partial<Pick<RecordTypes[K], Extract<keyof RecordTypes[K], 'checkedInAt'>>>;
 
-const PROTECTED = new Set(['id', 'clocks', 'attention', 'needsAttention', 'statusLog', 'status', 'calledAt', 'checkInSource']);
+const PROTECTED = new Set([
+  'id',
+  'clocks',
+  'attention',
+  'needsAttention',
+  'statusLog',
+  'status',
+  'calledAt',
+  'checkInSource',
+]);
 
 export interface FieldIssue {
   path: string;
@@ -49,7 +59,10 @@ export function parseRecord<K extends CollectionName>(name: K, data: unknown): P
 }
 
 export function fieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(record)', message: issue.message }));
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(record)',
+    message: issue.message,
+  }));
 }
 
 export function createRecord<K extends CollectionName>(
@@ -92,13 +105,17 @@ export function changeRecord<K extends CollectionName>(
   return validated(name, normalizeRecord(name, next as unknown as RecordTypes[K]));
 }
 
-/** Moves a record along its lifecycle, or says why it may not. */
+/**
+ * Moves a record along its lifecycle, or says why it may not. `schema` checks the
+ * result; a kiosk passes its projection's schema (see projections.ts).
+ */
 export function transitionRecord<K extends CollectionName>(
   name: K,
   record: RecordTypes[K],
   to: string,
   clock: HybridClock,
   actor: Actor,
+  schema?: z.ZodType,
 ): RecordTypes[K] {
   const spec = collectionSpec(name);
   if (!spec.lifecycle) throw new DomainError('transition-not-allowed', `${name} have no lifecycle`);
@@ -113,8 +130,17 @@ export function transitionRecord<K extends CollectionName>(
     by: actor.id,
     source: actor.source,
   };
-  const next = { ...current, statusLog: [...current.statusLog, event] };
-  return validated(name, normalizeRecord(name, next as unknown as RecordTypes[K]));
+  const next = normalizeRecord(name, {
+    ...current,
+    statusLog: [...current.statusLog, event],
+  } as unknown as RecordTypes[K]);
+  if (schema === undefined) return validated(name, next);
+  const parsed = schema.safeParse(next);
+  if (!parsed.success) {
+    const issues = fieldIssues(parsed.error);
+    throw new DomainError('invalid-record', `${issues[0]!.path}: ${issues[0]!.message}`, { issues });
+  }
+  return parsed.data as RecordTypes[K];
 }
 
 /** Marks an attention flag resolved; an ordinary change that syncs like any other. */
