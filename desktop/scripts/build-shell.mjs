@@ -3,6 +3,7 @@
 // node_modules; the preload becomes one CommonJS file, the only form a
 // sandboxed preload can load. Type-checking is tsc's job (`npm run typecheck`).
 import { build } from 'esbuild';
+import process from 'node:process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 

@@ -1,0 +1,37 @@
+import type { DeviceDatabase, SyncSession } from '@medisync/shared/sync';
+import { startSync } from '@medisync/shared/sync';
+import { databaseName, localDeviceId, openBrowserDeviceDatabase } from '../shell/device-database.js';
+import type { StaffSession } from './staff-session.js';
+
+/** A signed-in desk: its session, its replica of the site and the sync that keeps it current. */
+export interface Workspace {
+  session: StaffSession;
+  db: DeviceDatabase;
+  sync: SyncSession;
+  close(): Promise<void>;
+}
+
+/** Pages of 500 suit real IndexedDB: fewer round trips without long write transactions (DESIGN section 6). */
+const SYNC_BATCH_SIZE = 500;
+
+/**
+ * Opens the replica of the session's site. Each user and site gets a database
+ * of its own, so a shared reception PC never mixes two sites' patients, and a
+ * second sign-in of the same user finds its unsynced changes still there.
+ */
+export async function openWorkspace(session: StaffSession, serverUrl: string): Promise<Workspace> {
+  const db = await openBrowserDeviceDatabase({
+    name: databaseName('desk', session.site.id, session.user.id),
+    deviceId: localDeviceId(),
+  });
+  const sync = startSync(db, { serverUrl, getToken: session.getToken, batchSize: SYNC_BATCH_SIZE });
+  return {
+    session,
+    db,
+    sync,
+    async close() {
+      await sync.stop();
+      await db.close();
+    },
+  };
+}

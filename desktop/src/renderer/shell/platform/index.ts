@@ -1,0 +1,23 @@
+import type { AppName, MedisyncApi } from '../../../common/api.js';
+import { electronPlatform } from './index.electron.js';
+import { webPlatform } from './index.web.js';
+import type { Platform } from './platform.js';
+
+export type { Platform } from './platform.js';
+export { DEFAULT_IDLE_SECONDS } from './platform.js';
+
+declare global {
+  interface Window {
+    /** Present only inside the Electron shell (see src/preload). */
+    medisync?: MedisyncApi;
+  }
+}
+
+/**
+ * Picks the platform at run time: one renderer build serves both the Electron
+ * shell and the browser, and only the shell's preload defines `window.medisync`.
+ * Nothing imports a variant directly.
+ */
+export function getPlatform(app: AppName): Platform {
+  return window.medisync ? electronPlatform(window.medisync) : webPlatform(app);
+}

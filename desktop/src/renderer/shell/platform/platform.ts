@@ -1,0 +1,14 @@
+import type { SecretName, ShellConfig } from '../../../common/api.js';
+
+/** What a renderer needs from where it runs: its configuration and a place for secrets. */
+export interface Platform {
+  kind: 'electron' | 'web';
+  config(): Promise<ShellConfig>;
+  readSecret(name: SecretName): Promise<string | null>;
+  writeSecret(name: SecretName, value: string): Promise<void>;
+  deleteSecret(name: SecretName): Promise<void>;
+}
+
+export const MIN_IDLE_SECONDS = 5;
+export const MAX_IDLE_SECONDS = 3600;
+export const DEFAULT_IDLE_SECONDS = 60;
