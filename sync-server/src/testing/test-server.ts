@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'socket.io';
+import type { TokenService } from '#auth/tokens';
+import type { Db } from '#db/db';
+import type { Renderer } from '#app';
+import { loadConfig, type Config } from '#config';
+import { createLogger, testLogLevel } from '#logger';
+import { startServer, type RunningServer } from '#server';
+import { createTestDatabase } from './test-database.js';
+
+export interface TestServerOptions {
+  /** An existing database (not dropped on close); default: a fresh one, dropped on close. */
+  databaseUrl?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Seed the demo clinic; off unless asked. */
+  demo?: boolean;
+  /** Default: a random secret, kept across `restart()`. */
+  tokenSecret?: string;
+  corsOrigins?: string[];
+  renderers?: readonly Renderer[];
+}
+
+export interface TestServer extends RunningServer {
+  databaseUrl: string;
+  config: Config;
+  /**
+   * Stops the server, runs `whileDown` (devices notice the outage), and starts
+   * it again on the same port and database with the same token secret.
+   * `db`, `io` and `tokens` then refer to the new instance.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
+}
+
+/** The real server (startServer) on 127.0.0.1 against a test database, quiet unless LOG_LEVEL is set. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const owned = options.databaseUrl === undefined ? await createTestDatabase() : undefined;
+  const databaseUrl = options.databaseUrl ?? owned!.url;
+  const config: Config = {
+    ...loadConfig({}),
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    databaseUrl,
+    // Nothing is written here: the database is external and the token secret given.
+    dataDir: join(tmpdir(), 'medisync-test-data'),
+    logLevel: testLogLevel(),
+    demo: options.demo ?? false,
+    corsOrigins: options.corsOrigins ?? [],
+    tokenSecret: options.tokenSecret ?? randomBytes(48).toString('base64url'),
+  };
+  const log = createLogger(config.logLevel);
+  const start = (port: number) =>
+    startServer({ ...config, port }, { log, ...(options.renderers ? { renderers: options.renderers } : {}) });
+
+  let current: RunningServer;
+  try {
+    current = await start(config.port);
+  } catch (error) {
+    await owned?.drop();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    databaseUrl,
+    config,
+    get url() {
+      return current.url;
+    },
+    get port() {
+      return current.port;
+    },
+    get db(): Db {
+      return current.db;
+    },
+    get io(): Server {
+      return current.io;
+    },
+    get tokens(): TokenService {
+      return current.tokens;
+    },
+    async restart(whileDown) {
+      const port = current.port;
+      await current.close();
+      await whileDown?.();
+      current = await start(port);
+    },
+    close: () =>
+      (closing ??= (async () => {
+        await current.close();
+        await owned?.drop();
+      })()),
+  };
+}
