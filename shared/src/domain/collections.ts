@@ -33,6 +33,12 @@ export interface CollectionSpec<T> {
   /** The sites a record belongs to: scoping, locking and live events follow it. */
   sitesOf: (record: T) => string[];
   lifecycle?: LifecycleSpec<T, string>;
+  /**
+   * Fields that only make sense together and so merge as one value: per-field
+   * last-writer-wins could pair one device's new start with another's new end
+   * and produce an appointment that ends before it starts.
+   */
+  fieldGroups?: readonly (readonly (keyof T & string)[])[];
 }
 
 const bySiteId = (record: { siteId: string }) => [record.siteId];
@@ -72,6 +78,7 @@ export const collections = {
     schema: appointmentSchema,
     sitesOf: bySiteId,
     lifecycle: appointmentSpec as unknown as LifecycleSpec<Appointment, string>,
+    fieldGroups: [['start', 'end']],
   },
   queueEntries: {
     name: 'queueEntries',
@@ -85,6 +92,11 @@ export const collectionNames = Object.keys(collections) as CollectionName[];
 
 export function collectionSpec<K extends CollectionName>(name: K): CollectionSpec<RecordTypes[K]> {
   return collections[name] as unknown as CollectionSpec<RecordTypes[K]>;
+}
+
+/** The fields that merge together with `field`: its group, or just itself. */
+export function fieldGroupOf(spec: { fieldGroups?: readonly (readonly string[])[] }, field: string): readonly string[] {
+  return spec.fieldGroups?.find((group) => group.includes(field)) ?? [field];
 }
 
 export function isCollectionName(name: string): name is CollectionName {

@@ -1,5 +1,12 @@
 import { canonicalJson } from './canonical-json.js';
-import { collectionSpec, type CollectionName, type LifecycleSpec, type RecordTypes } from './collections.js';
+import {
+  collectionSpec,
+  fieldGroupOf,
+  type CollectionName,
+  type LifecycleSpec,
+  type RecordTypes,
+} from './collections.js';
+import { maxHlc } from './hlc.js';
 import { compareEvents, replayStatusLog, type StatusEvent } from './lifecycle.js';
 import type { AttentionFlag } from './schemas/common.js';
 
@@ -23,7 +30,8 @@ type AnyDoc = Record<string, unknown> & {
  * writes the two states contain, never on which side is "local": the merge is
  * commutative, associative and idempotent, so replicas converge in any order.
  *
- * - plain fields: last writer wins by per-field hybrid logical clock;
+ * - plain fields: last writer wins by per-field hybrid logical clock; a field
+ *   group (an appointment's start and end) wins or loses as one value;
  * - the status log: union of events, the status then replayed by domain rule;
  * - attention flags: union, a resolution wins over the open flag.
  */
@@ -41,15 +49,20 @@ export function mergeRecords<K extends CollectionName>(
   const clocks: Record<string, string> = {};
   const fields = new Set([...Object.keys(left), ...Object.keys(right)]);
   for (const field of fields) {
-    if (STRUCTURAL_FIELDS.has(field) || LOCAL_FIELDS.has(field) || derived.has(field)) continue;
-    const winner = lastWriter(field, left, right);
-    merged[field] = winner[field];
-    const clock = winner.clocks[field];
-    if (clock !== undefined) clocks[field] = clock;
+    if (STRUCTURAL_FIELDS.has(field) || LOCAL_FIELDS.has(field) || derived.has(field) || field in merged) continue;
+    const group = fieldGroupOf(spec, field);
+    const winner = lastWriter(group, left, right);
+    for (const member of group) {
+      if (winner[member] !== undefined) merged[member] = winner[member];
+      const clock = winner.clocks[member];
+      if (clock !== undefined) clocks[member] = clock;
+    }
   }
   // Clocks of fields that neither side holds any more still have to converge.
+  // A held field keeps the clock of the value it holds: a larger clock from a
+  // side without the value would let the next merge prefer a value it never saw.
   for (const [field, clock] of [...Object.entries(left.clocks), ...Object.entries(right.clocks)]) {
-    if ((clocks[field] ?? '') < clock) clocks[field] = clock;
+    if (merged[field] === undefined && (clocks[field] ?? '') < clock) clocks[field] = clock;
   }
   merged.clocks = clocks;
   merged.attention = mergeFlags(left.attention, right.attention);
@@ -104,17 +117,21 @@ function derivedFields(spec: { lifecycle?: LifecycleSpec<object, string> }): Set
   return new Set(Object.keys(spec.lifecycle.derive(probe)));
 }
 
-function lastWriter(field: string, a: AnyDoc, b: AnyDoc): AnyDoc {
+/** The side whose write of `fields` (one field, or a group that merges as one value) is the latest. */
+function lastWriter(fields: readonly string[], a: AnyDoc, b: AnyDoc): AnyDoc {
   // A side without the field (a minimised kiosk record, a record without a
   // tombstone flag) knows nothing about it.
-  if (a[field] === undefined) return b;
-  if (b[field] === undefined) return a;
-  const ca = a.clocks[field] ?? '';
-  const cb = b.clocks[field] ?? '';
+  const holds = (doc: AnyDoc) => fields.every((field) => doc[field] !== undefined);
+  if (holds(a) !== holds(b)) return holds(a) ? a : b;
+  const clockOf = (doc: AnyDoc) =>
+    fields.reduce((max, field) => (doc[field] === undefined ? max : (maxHlc(max, doc.clocks[field]) ?? '')), '');
+  const ca = clockOf(a);
+  const cb = clockOf(b);
   if (ca !== cb) return ca > cb ? a : b;
   // Same clock means the same write, unless a replica was tampered with; pick
   // deterministically so that replicas still agree.
-  return canonicalJson(a[field]) >= canonicalJson(b[field]) ? a : b;
+  const valueOf = (doc: AnyDoc) => canonicalJson(fields.map((field) => doc[field]));
+  return valueOf(a) >= valueOf(b) ? a : b;
 }
 
 function unionEvents(a: StatusEvent<string>[], b: StatusEvent<string>[]): StatusEvent<string>[] {

@@ -69,3 +69,20 @@ describe('records', () => {
     expect(() => transitionRecord('appointments', booked, 'cancelled', clock, kiosk)).toThrow(DomainError);
   });
 });
+
+describe('a status without a lifecycle', () => {
+  it("is a room's plain field: set when the room is created and changed like any other", () => {
+    const clock = new HybridClock('desk-a');
+    const room = createRecord(
+      'rooms',
+      { id: newId(), siteId: newId(), name: 'Exam 2', kind: 'exam', equipment: [], status: 'available' },
+      clock,
+      desk,
+    );
+    expect(room.status).toBe('available');
+    const cleaning = changeRecord('rooms', room, { status: 'cleaning' }, clock);
+    expect(cleaning.status).toBe('cleaning');
+    expect(cleaning.clocks.status! > room.clocks.status!).toBe(true);
+    expect(() => transitionRecord('rooms', room, 'occupied', clock, desk)).toThrow(/have no lifecycle/);
+  });
+});

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
-import { collectionSpec, type CollectionName, type RecordTypes } from './collections.js';
-import type { HybridClock } from './hlc.js';
+import { collectionSpec, fieldGroupOf, type CollectionName, type RecordTypes } from './collections.js';
+import { maxHlc, type HybridClock } from './hlc.js';
 import { checkTransition, type ActorRole, type StatusEvent } from './lifecycle.js';
 import { normalizeRecord } from './merge.js';
 
@@ -27,11 +27,18 @@ export interface Actor {
 type Lifecycled = { status: string; statusLog: StatusEvent<string>[] };
 type Managed =
   'clocks' | 'attention' | 'needsAttention' | 'statusLog' | 'status' | 'checkedInAt' | 'checkInSource' | 'calledAt';
+/** A status without a status log (a room's) is a plain field the caller sets like any other. */
+type PlainStatus<T> = T extends Lifecycled ? unknown : Pick<T, Extract<keyof T, 'status'>>;
 
 /** What a caller provides to create a record: everything but the fields the domain manages. */
 export type NewRecord<K extends CollectionName> = Omit<RecordTypes[K], Managed> &
-  (RecordTypes[K] extends Lifecycled ? { status: RecordTypes[K]['status'] } : unknown) &
+  (RecordTypes[K] extends Lifecycled ? { status: RecordTypes[K]['status'] } : PlainStatus<RecordTypes[K]>) &
   Partial<Pick<RecordTypes[K], Extract<keyof RecordTypes[K], 'checkedInAt'>>>;
+
+/** The fields `changeRecord` may set. */
+export type RecordPatch<K extends CollectionName> = Partial<
+  Omit<RecordTypes[K], Managed | 'id'> & PlainStatus<RecordTypes[K]>
+>;
 
 const PROTECTED = new Set([
   'id',
@@ -73,7 +80,8 @@ export function createRecord<K extends CollectionName>(
 ): RecordTypes[K] {
   const spec = collectionSpec(name);
   const hlc = clock.tick();
-  const { status, ...rest } = fields as Record<string, unknown>;
+  const { status, ...plain } = fields as Record<string, unknown>;
+  const rest = spec.lifecycle || status === undefined ? plain : { ...plain, status };
   const clocks: Record<string, string> = {};
   for (const field of Object.keys(rest)) if (field !== 'id') clocks[field] = hlc;
   const draft: Record<string, unknown> = { ...rest, clocks, attention: {}, needsAttention: false };
@@ -90,16 +98,22 @@ export function createRecord<K extends CollectionName>(
 export function changeRecord<K extends CollectionName>(
   name: K,
   record: RecordTypes[K],
-  patch: Partial<Omit<RecordTypes[K], Managed | 'id'>>,
+  patch: RecordPatch<K>,
   clock: HybridClock,
 ): RecordTypes[K] {
+  const spec = collectionSpec(name);
   const next = { ...(record as Record<string, unknown>) };
   const clocks = { ...(record as unknown as { clocks: Record<string, string> }).clocks };
   for (const [field, value] of Object.entries(patch)) {
-    if (PROTECTED.has(field)) throw new DomainError('protected-field', `"${field}" cannot be set directly`, { field });
+    const isProtected = PROTECTED.has(field) && (field !== 'status' || spec.lifecycle !== undefined);
+    if (isProtected) throw new DomainError('protected-field', `"${field}" cannot be set directly`, { field });
     if (value === undefined || canonicalJson(value) === canonicalJson(next[field])) continue;
     next[field] = value;
-    clocks[field] = clock.tickAfter(clocks[field]);
+    // Fields that merge as one value (an appointment's start and end) share one
+    // clock, later than any of theirs, so the whole edited group wins the merge.
+    const group = fieldGroupOf(spec, field);
+    const stamp = clock.tickAfter(group.reduce<string | undefined>((max, f) => maxHlc(max, clocks[f]), undefined));
+    for (const member of group) clocks[member] = stamp;
   }
   next.clocks = clocks;
   return validated(name, normalizeRecord(name, next as unknown as RecordTypes[K]));
