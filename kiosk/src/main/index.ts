@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { failStartup, startShell } from '@medisync/desktop/shell/main';
+
+// Bundled to dist/main/index.js, beside dist/preload and dist/renderer.
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The lobby app: one fullscreen kiosk window with no menu, showing either the
+ * self check-in or the waiting-room display (MEDISYNC_KIOSK_SCREEN). The same
+ * hardened shell as the desktop, from @medisync/desktop's shell modules.
+ */
+startShell({
+  app: 'kiosk',
+  rendererRoot: path.join(dist, 'renderer'),
+  preload: path.join(dist, 'preload', 'index.cjs'),
+  page: (config) => (config.kioskScreen === 'display' ? 'display.html' : 'check-in.html'),
+  window: { kiosk: true, fullscreen: true, autoHideMenuBar: true, title: 'MediSync' },
+  lockDown: true,
+  // eslint-disable-next-line no-console
+  log: (message) => console.warn(`[medisync-kiosk] ${message}`),
+}).catch(failStartup);

@@ -1,0 +1,31 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/**
+ * Both lobby pages in one build, for the Electron kiosk (served over app://)
+ * and for plain browsers (served by the sync server at /app/kiosk/, e.g. a
+ * waiting-room TV opening display.html).
+ */
+export default defineConfig({
+  root: 'src/renderer',
+  base: './',
+  plugins: [react()],
+  resolve: { conditions: ['@medisync/source'] },
+  build: {
+    outDir: '../../dist/renderer',
+    emptyOutDir: true,
+    target: 'chrome128',
+    modulePreload: { polyfill: false },
+    reportCompressedSize: false,
+    // React, RxDB, zod and socket.io in one chunk: loaded from disk or the LAN, never the internet.
+    chunkSizeWarningLimit: 1500,
+    sourcemap: true,
+    rolldownOptions: {
+      input: {
+        index: 'src/renderer/index.html',
+        'check-in': 'src/renderer/check-in.html',
+        display: 'src/renderer/display.html',
+      },
+    },
+  },
+});
