@@ -8,6 +8,7 @@ import { isMigrated } from '#db/migrate';
 import { errorHandler, HttpError, notFound } from '#http/errors';
 import { requestContext } from '#http/request-context';
 import { createSyncRouter, type SyncDeps } from '#sync/index';
+import { createIdentityRouter } from '#auth/identity';
 
 export interface AppDeps extends SyncDeps {
   /** Browser origins allowed to call the API; none means same-origin only. */
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ready' });
   });
 
+  app.use(createIdentityRouter(deps));
   app.use('/sync', createSyncRouter(deps));
 
   for (const renderer of deps.renderers ?? builtRenderers) {

@@ -1,8 +1,10 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
+import { RxDBCleanupPlugin } from 'rxdb/plugins/cleanup';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import {
-  collectionNames,
   HybridClock,
+  replicaProfiles,
+  type ReplicaRole,
   isSameRecord,
   mergeRecords,
   type AnyRecord,
@@ -14,6 +16,7 @@ import { PendingChanges } from './pending-changes.js';
 import { rxSchemaOf } from './rx-schema.js';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
+addRxPlugin(RxDBCleanupPlugin);
 
 export type DeviceCollections = { [K in CollectionName]: RxCollection<RecordTypes[K]> };
 export type DeviceRxDatabase = RxDatabase<DeviceCollections>;
@@ -26,7 +29,13 @@ export interface DeviceDatabaseOptions {
   storage: RxStorage<any, any>;
   /** Also the HLC node id, so it must be unique per device. */
   deviceId: string;
-  /** Collections this device replicates (kiosks and displays hold fewer). */
+  /**
+   * What the device is (DESIGN section 5): a kiosk or display holds only its
+   * role's collections, in their projected shapes (see domain/projections.ts).
+   * Default: "desk", every collection whole.
+   */
+  role?: ReplicaRole;
+  /** A subset of the role's collections, when a device needs fewer. */
   collections?: readonly CollectionName[];
 }
 
@@ -35,7 +44,12 @@ export interface DeviceDatabase {
   deviceId: string;
   clock: HybridClock;
   pending: PendingChanges;
+  role: ReplicaRole;
   collections: readonly CollectionName[];
+  /** Collections the device pulls; the others it holds are write-only (a kiosk's patient intake). */
+  pulled: readonly CollectionName[];
+  /** Collections the device pushes; none for a display. */
+  pushed: readonly CollectionName[];
   /** Writes a record locally (merged with what the replica holds) and marks it pending. */
   save<K extends CollectionName>(collection: K, record: RecordTypes[K]): Promise<void>;
   close(): Promise<void>;
@@ -50,7 +64,12 @@ const LOCAL_FIELDS = ['_meta', '_rev', '_attachments'] as const;
  * offline edit (its default).
  */
 export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promise<DeviceDatabase> {
-  const names = options.collections ?? collectionNames;
+  const role = options.role ?? 'desk';
+  const profile = replicaProfiles[role];
+  const names = options.collections ?? profile.collections;
+  const outside = names.filter((name) => !profile.collections.includes(name));
+  if (outside.length > 0) throw new Error(`a ${role} device does not hold ${outside.join(', ')}`);
+  const pushed = profile.push.filter((name) => names.includes(name));
   const rx = (await createRxDatabase({
     name: options.name,
     storage: options.storage,
@@ -64,19 +83,24 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
       names.map((name) => [
         name,
         {
-          schema: rxSchemaOf(name),
+          schema: rxSchemaOf(name, role),
           localDocuments: false,
           conflictHandler: {
             isEqual: (a: object, b: object) => isSameRecord(a, b),
+            // A collection the device never pushes has nothing of its own to keep: the server's state stands.
             resolve: async (input: { realMasterState: unknown; newDocumentState: unknown }) =>
-              mergeRecords(name, input.realMasterState as never, input.newDocumentState as never),
+              pushed.includes(name)
+                ? mergeRecords(name, input.realMasterState as never, input.newDocumentState as never)
+                : input.realMasterState,
           },
         },
       ]),
     ),
   );
 
-  const stored = await rx.getLocal<{ entries: { collection: CollectionName; doc: Replicated<AnyRecord> }[] }>(PENDING_DOC);
+  const stored = await rx.getLocal<{ entries: { collection: CollectionName; doc: Replicated<AnyRecord> }[] }>(
+    PENDING_DOC,
+  );
   const pending = new PendingChanges(stored?.get('entries') ?? []);
   // Persist the pending set so an app restart still knows what waits to be pushed.
   const persist = pending.count$.subscribe(() => {
@@ -91,7 +115,10 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
     deviceId: options.deviceId,
     clock: new HybridClock(options.deviceId),
     pending,
+    role,
     collections: names,
+    pulled: profile.pull.filter((name) => names.includes(name)),
+    pushed,
     async save(name, record) {
       const collection = collectionOf(name);
       const doc = record as unknown as Replicated<AnyRecord>;

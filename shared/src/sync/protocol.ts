@@ -19,6 +19,11 @@ export const collectionNameSchema = z.enum(collectionNames as [CollectionName, .
 export const checkpointSchema = z.object({
   phase: z.enum(['priority', 'history']),
   seq: z.number().int().nonnegative(),
+  /**
+   * For views of one day only (a kiosk's appointments): the site's date the
+   * checkpoint belongs to. On a new day the server starts the device over.
+   */
+  day: z.iso.date().optional(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -54,7 +59,11 @@ export type PushRow = z.infer<typeof pushRowSchema>;
 
 export interface RejectedRow {
   id: string | null;
-  error: { code: string; message: string; details: { issues?: { path: string; message: string }[] } & Record<string, unknown> };
+  error: {
+    code: string;
+    message: string;
+    details: { issues?: { path: string; message: string }[] } & Record<string, unknown>;
+  };
 }
 
 export interface PushResponse<T = Record<string, unknown>> {

@@ -141,8 +141,12 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
   }
 
   for (const name of db.collections) {
+    const pulls = db.pulled.includes(name);
+    const pushes = db.pushed.includes(name);
+    if (!pulls && !pushes) continue;
+    const writeOnly = pushes && !pulls;
     const stream = new Subject<StreamItem>();
-    streams.set(name, stream);
+    if (pulls) streams.set(name, stream);
     const replication = replicateRxCollection<Doc, Checkpoint>({
       replicationIdentifier: `medisync-${name}-${options.serverUrl}`,
       collection: db.rx[name] as never,
@@ -150,48 +154,62 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
       retryTime: options.retryTime ?? 2000,
       waitForLeadership: false,
       toggleOnDocumentVisible: false,
-      pull: {
-        batchSize,
-        stream$: stream.asObservable(),
-        handler: async (checkpoint, limit) => {
-          const query = new URLSearchParams({ limit: String(limit) });
-          if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
-          const page = await request<PullResponse<Doc>>(`/sync/${name}/pull?${query}`);
-          const checkpointAfter = page.checkpoint ?? checkpoint;
-          known.set(name, checkpointAfter);
-          const before = progress[name];
-          progress[name] = {
-            phase: checkpointAfter?.phase ?? 'priority',
-            received: (before?.received ?? 0) + page.documents.length,
-            remaining: page.remaining,
-            caughtUp: checkpointAfter?.phase === 'history' && page.documents.length < limit,
-          };
-          update({
-            firstSync: firstSyncProgress(progress, db.collections.length),
-            ...(page.documents.length < limit ? { lastSyncedAt: new Date().toISOString() } : {}),
-          });
-          return { documents: page.documents, checkpoint: checkpointAfter };
-        },
-      },
-      push: {
-        batchSize,
-        handler: async (rows) => {
-          const result = await request<PushResponse<Doc>>(`/sync/${name}/push`, {
-            method: 'POST',
-            body: JSON.stringify(rows),
-          });
-          const refused = new Set(result.rejected.map((r) => r.id));
-          for (const row of rows) {
-            if (!refused.has(row.newDocumentState.id)) db.pending.acknowledge(name, row.newDocumentState);
+      pull: pulls
+        ? {
+            batchSize,
+            stream$: stream.asObservable(),
+            handler: async (checkpoint, limit) => {
+              const query = new URLSearchParams({ limit: String(limit) });
+              if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
+              const page = await request<PullResponse<Doc>>(`/sync/${name}/pull?${query}`);
+              const checkpointAfter = page.checkpoint ?? checkpoint;
+              known.set(name, checkpointAfter);
+              const before = progress[name];
+              progress[name] = {
+                phase: checkpointAfter?.phase ?? 'priority',
+                received: (before?.received ?? 0) + page.documents.length,
+                remaining: page.remaining,
+                caughtUp: checkpointAfter?.phase === 'history' && page.documents.length < limit,
+              };
+              update({
+                firstSync: firstSyncProgress(progress, db.pulled.length),
+                ...(page.documents.length < limit ? { lastSyncedAt: new Date().toISOString() } : {}),
+              });
+              return { documents: page.documents, checkpoint: checkpointAfter };
+            },
           }
-          const others = state.value.rejected.filter((r) => r.collection !== name || !rows.some((row) => row.newDocumentState.id === r.id));
-          update({
-            rejected: [...others, ...result.rejected.map((r) => ({ ...r, collection: name }))],
-            lastSyncedAt: new Date().toISOString(),
-          });
-          return result.conflicts;
-        },
-      },
+        : undefined,
+      push: pushes
+        ? {
+            batchSize,
+            handler: async (allRows) => {
+              // A write-only collection's local removals only purge what the server already has.
+              const rows = writeOnly ? allRows.filter((row) => !row.newDocumentState._deleted) : allRows;
+              if (rows.length === 0) return [];
+              const result = await request<PushResponse<Doc>>(`/sync/${name}/push`, {
+                method: 'POST',
+                body: JSON.stringify(rows),
+              });
+              const refused = new Set(result.rejected.map((r) => r.id));
+              for (const row of rows) {
+                if (!refused.has(row.newDocumentState.id)) db.pending.acknowledge(name, row.newDocumentState);
+              }
+              const others = state.value.rejected.filter(
+                (r) => r.collection !== name || !rows.some((row) => row.newDocumentState.id === r.id),
+              );
+              update({
+                rejected: [...others, ...result.rejected.map((r) => ({ ...r, collection: name }))],
+                lastSyncedAt: new Date().toISOString(),
+              });
+              if (writeOnly)
+                purgeLater(
+                  name,
+                  rows.map((row) => row.newDocumentState.id).filter((id) => !refused.has(id)),
+                );
+              return result.conflicts;
+            },
+          }
+        : undefined,
     });
     replication.error$.subscribe((error) => {
       // RxDB retries by itself; the state says why nothing moves meanwhile.
@@ -200,6 +218,30 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     replications.push(replication);
   }
   const pendingSubscription = db.pending.count$.subscribe((pending) => update({ pending }));
+
+  /**
+   * A write-only record (a kiosk's patient intake) leaves the device once the
+   * server has it: removed, and the removal purged from storage, so patient
+   * details do not pile up on a lobby machine. A record written again meanwhile
+   * is still pending and stays until that write is pushed too.
+   */
+  function purgeLater(name: CollectionName, ids: string[]) {
+    if (ids.length === 0) return;
+    setTimeout(() => {
+      void (async () => {
+        const waiting = new Set(
+          db.pending
+            .entries()
+            .filter((e) => e.collection === name)
+            .map((e) => e.doc.id),
+        );
+        const done = ids.filter((id) => !waiting.has(id));
+        const docs = await db.rx[name].findByIds(done).exec();
+        for (const doc of docs.values()) await doc.remove();
+        await db.rx[name].cleanup(0);
+      })().catch((error: unknown) => update({ lastError: `could not clear sent ${name}: ${String(error)}` }));
+    }, 0);
+  }
 
   async function stop() {
     if (stopped) return;

@@ -1,14 +1,22 @@
 import { z } from 'zod';
-import { collections, type CollectionName } from '../domain/index.js';
+import { replicaSchema, type CollectionName, type ReplicaRole } from '../domain/index.js';
 
 /**
  * Indexes each device keeps, for the queries its screens make. Indexed string
  * fields need a maxLength in RxDB; the ones here are ids and ISO timestamps.
  */
-const INDEXES: Partial<Record<CollectionName, (string | string[])[]>> = {
+const STAFF_INDEXES: Partial<Record<CollectionName, (string | string[])[]>> = {
   patients: ['familyName', 'needsAttention'],
   appointments: ['start', ['providerId', 'start'], 'patientId', 'needsAttention'],
   queueEntries: ['checkedInAt', 'needsAttention'],
+};
+
+/** Kiosks and displays hold one day of projected records: few, and queried by time. */
+const INDEXES: Record<ReplicaRole, Partial<Record<CollectionName, (string | string[])[]>>> = {
+  admin: STAFF_INDEXES,
+  desk: STAFF_INDEXES,
+  kiosk: { appointments: ['start'], queueEntries: ['checkedInAt'] },
+  display: { queueEntries: ['checkedInAt'] },
 };
 
 /**
@@ -25,17 +33,27 @@ export const SCHEMA_VERSIONS: Record<CollectionName, number> = {
   queueEntries: 0,
 };
 
-const MAX_LENGTH: Record<string, number> = { id: 36, start: 32, checkedInAt: 32, providerId: 36, patientId: 36, familyName: 100 };
+const MAX_LENGTH: Record<string, number> = {
+  id: 36,
+  start: 32,
+  checkedInAt: 32,
+  providerId: 36,
+  patientId: 36,
+  familyName: 100,
+};
 
-/** The RxDB schema of a collection, derived from its zod schema: one source of truth. */
-export function rxSchemaOf(name: CollectionName) {
-  const json = z.toJSONSchema(collections[name].schema as z.ZodType, {
+/**
+ * The RxDB schema of a collection as a device of `role` holds it, derived from
+ * its zod schema (the projection's, for kiosks and displays): one source of truth.
+ */
+export function rxSchemaOf(name: CollectionName, role: ReplicaRole = 'desk') {
+  const json = z.toJSONSchema(replicaSchema(role, name), {
     target: 'draft-7',
     io: 'output',
     unrepresentable: 'any',
   }) as { properties: Record<string, Record<string, unknown>>; required: string[] } & Record<string, unknown>;
   delete json.$schema;
-  const indexes = INDEXES[name] ?? [];
+  const indexes = INDEXES[role][name] ?? [];
   for (const field of new Set(['id', ...indexes.flat()])) {
     const property = json.properties[field];
     if (property === undefined) throw new Error(`${name}.${field} is indexed but not in the schema`);

@@ -9,7 +9,14 @@ export class InvalidTokenError extends Error {
   }
 }
 
-/** Signs and verifies session and device tokens (HS256 with the server's secret). */
+/** A verified token: who it is for, its own id and, for a staff access token, the session it belongs to. */
+export type VerifiedPrincipal = Principal & { jti: string; sid?: string };
+
+/**
+ * Signs and verifies session and device tokens (HS256 with the server's secret).
+ * A valid signature is not enough to be let in: `isActive` (auth/is-active.ts)
+ * also checks the session or device against the database on every request.
+ */
 export class TokenService {
   private readonly key: Uint8Array;
 
@@ -18,8 +25,18 @@ export class TokenService {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async sign(principal: Principal, ttlSeconds: number, extra: { jti?: string; use?: string } = {}): Promise<string> {
-    return new SignJWT({ kind: principal.kind, role: principal.role, site: principal.siteId, use: extra.use ?? 'access' })
+  async sign(
+    principal: Principal,
+    ttlSeconds: number,
+    extra: { jti?: string; use?: string; sid?: string } = {},
+  ): Promise<string> {
+    return new SignJWT({
+      kind: principal.kind,
+      role: principal.role,
+      site: principal.siteId,
+      use: extra.use ?? 'access',
+      ...(extra.sid === undefined ? {} : { sid: extra.sid }),
+    })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(principal.id)
       .setIssuer(ISSUER)
@@ -29,7 +46,7 @@ export class TokenService {
       .sign(this.key);
   }
 
-  async verify(token: string | undefined, use = 'access'): Promise<Principal & { jti: string }> {
+  async verify(token: string | undefined, use = 'access'): Promise<VerifiedPrincipal> {
     if (!token) throw new InvalidTokenError('missing');
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
@@ -40,7 +57,11 @@ export class TokenService {
         role: payload.role,
         siteId: payload.site,
       });
-      return { ...principal, jti: String(payload.jti) };
+      return {
+        ...principal,
+        jti: String(payload.jti),
+        ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
+      };
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;
       throw new InvalidTokenError(error instanceof errors.JWTExpired ? 'expired' : 'invalid');

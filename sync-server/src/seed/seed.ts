@@ -2,6 +2,7 @@ import { changeRecord, HybridClock, type AnyRecord, type CollectionName, type Pa
 import type { Logger } from 'pino';
 import type { Db } from '#db/db';
 import { writeRecords } from '#sync/store';
+import { seedDemoStaff } from '#users/demo-staff';
 import { buildDemoClinic, type DemoClinic } from './demo-clinic.js';
 
 /** Reference data first, in the order devices replicate it, so every record finds what it refers to. */
@@ -40,6 +41,7 @@ export async function seedDemoIfEmpty(db: Db, log: Logger, now: Date = new Date(
     for (const collection of SEED_ORDER) {
       await writeRecords(db, collection, clinic[collection] as AnyRecord[]);
     }
+    await seedDemoStaff(db, clinic.sites[0]!.id);
     log.info(
       { siteId: clinic.sites[0]!.id, counts: counts(clinic), ms: Date.now() - started },
       'seeded the demo clinic',

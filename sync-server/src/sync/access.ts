@@ -1,29 +1,296 @@
-import type { CollectionName } from '@medisync/shared/domain';
+import {
+  checkTransition,
+  collectionSpec,
+  fieldIssues,
+  isReplicaRole,
+  kioskAppointmentCore,
+  kioskAppointmentSchema,
+  kioskIntakeFields,
+  kioskPatientWriteSchema,
+  kioskQueueEntryWriteSchema,
+  projectDisplayQueueEntry,
+  projectKioskAppointment,
+  projectKioskQueueEntry,
+  replicaProfiles,
+  type Appointment,
+  type CollectionName,
+  type ParseResult,
+  type QueueEntry,
+  type ReplicaRole,
+  type StatusEvent,
+} from '@medisync/shared/domain';
+import type { z } from 'zod';
 import type { Principal } from '#auth/principal';
-import type { PullView } from './pull.js';
-import type { WriteCheck } from './store.js';
+import type { PullView, ReadRows } from './pull.js';
+import type { Doc, PushOptions, WriteCheck } from './store.js';
+
+/** How one principal may write one collection: what it pushes is validated, restricted and compared through this. */
+export type RecordWriter = Required<Pick<PushOptions, 'mayWrite'>> &
+  Pick<PushOptions, 'parse' | 'restrict' | 'visible'>;
 
 /**
- * Who may replicate what (DESIGN section 5). Staff roles replicate their whole
- * site. Kiosk and display devices get role-shaped views.
+ * Who may replicate what (DESIGN section 5), by the principal's role, always
+ * within the principal's own site:
+ *
+ * - admin, desk: the whole site, read and write (site settings: admin only);
+ * - kiosk: reads the site, its providers, and today's appointments and queue,
+ *   projected (no phone, address, insurance, MRN, notes or birth date; the
+ *   queue without patients); writes check-ins (booked to checked-in), new
+ *   waiting queue entries (walk-ins too) and patient intake, which it never reads;
+ * - display: reads the site, its rooms and today's queue without names; writes nothing;
+ * - integration: nothing here; API clients use the integration API.
  */
 export interface SyncPolicy {
+  /** Whether the principal may pull the collection at all (live hints follow this too). */
+  mayRead(principal: Principal, collection: CollectionName): boolean;
   /** The view of a collection for this principal, or null when it may not read it. */
   view(principal: Principal, collection: CollectionName): PullView | null;
-  /** Rejects writes this principal may not make. */
-  mayWrite(principal: Principal): WriteCheck;
+  /** How the principal may push the collection, or null when it may not write it at all. */
+  writer(principal: Principal, collection: CollectionName): RecordWriter | null;
   /** Whether live events for this principal may carry documents inline (else a hint to pull). */
   inlineLiveDocuments(principal: Principal): boolean;
 }
 
-const STAFF = new Set(['admin', 'desk']);
+const STAFF: ReadonlySet<string> = new Set(['admin', 'desk']);
 
-export const staffOnlyPolicy: SyncPolicy = {
-  view: (principal) => (STAFF.has(principal.role) ? { siteId: principal.siteId } : null),
-  mayWrite: (principal) => (collection, next) => {
-    if (!STAFF.has(principal.role)) return `role "${principal.role}" may not write ${collection}`;
-    const sites = 'siteIds' in next ? (next.siteIds as string[]) : ['siteId' in next ? String(next.siteId) : next.id];
-    return sites.includes(principal.siteId) ? null : `this ${collection} record belongs to another site`;
+function replicaRoleOf(principal: Principal): ReplicaRole | null {
+  return isReplicaRole(principal.role) ? principal.role : null;
+}
+
+export const rolePolicy: SyncPolicy = {
+  mayRead(principal, collection) {
+    const role = replicaRoleOf(principal);
+    return role !== null && replicaProfiles[role].pull.includes(collection);
   },
+
+  view(principal, collection) {
+    if (!rolePolicy.mayRead(principal, collection)) return null;
+    const siteId = principal.siteId;
+    if (principal.role === 'kiosk') {
+      if (collection === 'appointments') return { siteId, todayOnly: { field: 'start' }, project: projectForKiosk };
+      if (collection === 'queueEntries') {
+        return {
+          siteId,
+          todayOnly: { field: 'checkedInAt' },
+          project: async (docs) => docs.map(asDoc(projectKioskQueueEntry)),
+        };
+      }
+    }
+    if (principal.role === 'display' && collection === 'queueEntries') {
+      return { siteId, todayOnly: { field: 'checkedInAt' }, project: projectForDisplay };
+    }
+    return { siteId };
+  },
+
+  writer(principal, collection) {
+    const role = replicaRoleOf(principal);
+    if (role === null || !replicaProfiles[role].push.includes(collection)) return null;
+    if (STAFF.has(role)) {
+      if (collection === 'sites' && role !== 'admin') return null;
+      return { mayWrite: withinSite(principal) };
+    }
+    if (role === 'kiosk') return kioskWriters(principal)[collection] ?? null;
+    return null;
+  },
+
   inlineLiveDocuments: (principal) => STAFF.has(principal.role),
 };
+
+/** A record of the principal's site, before and after the write. */
+function withinSite(principal: Principal): WriteCheck {
+  return (collection, next, previous) => {
+    const spec = collectionSpec(collection);
+    if (!spec.sitesOf(next as never).includes(principal.siteId))
+      return `this ${collection} record belongs to another site`;
+    if (previous !== undefined && !spec.sitesOf(previous as never).includes(principal.siteId)) {
+      return `this ${collection} record belongs to another site`;
+    }
+    return null;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Kiosk writes
+
+type LifecycleDoc = Doc & { statusLog?: StatusEvent<string>[] };
+
+function kioskWriters(principal: Principal): Partial<Record<CollectionName, RecordWriter>> {
+  const ownSite: WriteCheck = (collection, next, previous) => {
+    if ((next as { siteId?: string }).siteId !== principal.siteId)
+      return `this ${collection} record belongs to another site`;
+    if (previous !== undefined && (previous as { siteId?: string }).siteId !== principal.siteId) {
+      return `this ${collection} record belongs to another site`;
+    }
+    if (next._deleted) return `a kiosk may not delete ${collection}`;
+    return null;
+  };
+  /** Status events the kiosk adds must be steps a kiosk may make, made by this device. */
+  const ownSteps = (collection: 'appointments' | 'queueEntries'): WriteCheck => {
+    const lifecycle = collectionSpec(collection).lifecycle!.lifecycle;
+    return (_collection, next, previous) => {
+      const known = new Set(((previous as LifecycleDoc | undefined)?.statusLog ?? []).map((e) => e.hlc));
+      for (const event of (next as LifecycleDoc).statusLog ?? []) {
+        if (known.has(event.hlc)) continue;
+        const check = checkTransition(lifecycle, 'kiosk', event.from, event.to);
+        if (!check.ok) return check.reason;
+        if (event.source !== 'kiosk' || event.by !== principal.id) {
+          return `a kiosk's status events must have source "kiosk" and be made by the device itself (by = ${principal.id})`;
+        }
+      }
+      return null;
+    };
+  };
+  const all =
+    (...checks: WriteCheck[]): WriteCheck =>
+    (collection, next, previous) => {
+      for (const check of checks) {
+        const refusal = check(collection, next, previous);
+        if (refusal !== null) return refusal;
+      }
+      return null;
+    };
+  /** An existing lifecycle record: the kiosk contributes status events only; every other field stays the server's. */
+  const statusEventsOnly = (incoming: Doc, previous: Doc): Doc =>
+    ({
+      id: incoming.id,
+      siteId: (previous as { siteId: string }).siteId,
+      statusLog: (incoming as LifecycleDoc).statusLog,
+      clocks: {},
+      attention: {},
+      needsAttention: false,
+      _deleted: false,
+    }) as unknown as Doc;
+
+  return {
+    appointments: {
+      parse: parseWith(kioskAppointmentSchema),
+      mayWrite: all(
+        (_c, _next, previous) => (previous === undefined ? 'a kiosk may not create appointments' : null),
+        ownSite,
+        ownSteps('appointments'),
+      ),
+      restrict: (incoming, previous) => statusEventsOnly(incoming, previous!),
+      visible: safely((doc) => kioskAppointmentCore(doc as Appointment)),
+    },
+    queueEntries: {
+      parse: parseWith(kioskQueueEntryWriteSchema),
+      mayWrite: all(ownSite, ownSteps('queueEntries')),
+      restrict: (incoming, previous) =>
+        previous === undefined
+          ? ({ ...incoming, attention: {}, needsAttention: false } as Doc)
+          : statusEventsOnly(incoming, previous),
+      visible: safely((doc) => projectKioskQueueEntry(doc as QueueEntry)),
+    },
+    patients: {
+      parse: parseWith(kioskPatientWriteSchema),
+      mayWrite: all(ownSite, (_c, next, previous) => {
+        if (previous !== undefined) return null;
+        const patient = next as { mrn?: unknown; active?: unknown; mergedInto?: unknown };
+        if ((patient.mrn ?? null) !== null || (patient.mergedInto ?? null) !== null || patient.active === false) {
+          return 'a kiosk registers new patients as active, without an MRN (the server gives it) and not merged';
+        }
+        return null;
+      }),
+      restrict: (incoming, previous) => {
+        if (previous === undefined) {
+          return {
+            ...incoming,
+            mrn: null,
+            active: true,
+            mergedInto: null,
+            attention: {},
+            needsAttention: false,
+          } as Doc;
+        }
+        // An intake update: the fields a patient may change about themselves, with their clocks.
+        const source = incoming as unknown as Record<string, unknown> & { clocks: Record<string, string> };
+        const kept: Record<string, unknown> = {
+          id: incoming.id,
+          siteId: source.siteId,
+          attention: {},
+          needsAttention: false,
+        };
+        const clocks: Record<string, string> = {};
+        for (const field of kioskIntakeFields) {
+          if (source[field] === undefined) continue;
+          kept[field] = source[field];
+          if (source.clocks[field] !== undefined) clocks[field] = source.clocks[field];
+        }
+        return { ...kept, clocks, _deleted: false } as unknown as Doc;
+      },
+      // Write-only: the kiosk is never sent a patient, so it is never told of a conflict either.
+      visible: () => null,
+    },
+  };
+}
+
+function parseWith(schema: z.ZodType): (data: unknown) => ParseResult<Doc> {
+  return (data) => {
+    const result = schema.safeParse(data);
+    return result.success ? { ok: true, record: result.data as Doc } : { ok: false, issues: fieldIssues(result.error) };
+  };
+}
+
+/** A pushed `assumedMasterState` is not validated; one that cannot be projected simply does not match. */
+function safely(project: (doc: Doc) => object): (doc: Doc) => unknown {
+  return (doc) => {
+    try {
+      return project(doc);
+    } catch {
+      return { unprojectable: doc.id ?? null };
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Projections that read related records
+
+const asDoc =
+  <T>(project: (doc: T) => object) =>
+  (doc: Doc): Doc =>
+    project(doc as unknown as T) as unknown as Doc;
+
+async function projectForKiosk(docs: Doc[], read: ReadRows): Promise<Doc[]> {
+  const appointments = docs as unknown as (Appointment & { _deleted: boolean })[];
+  const patients = await byId(
+    read<{ id: string; givenName: string; familyName: string; dob: string }>(
+      `SELECT id, doc->>'givenName' AS "givenName", doc->>'familyName' AS "familyName", doc->>'dob' AS dob
+         FROM patients WHERE id = ANY($1::uuid[])`,
+      [[...new Set(appointments.map((a) => a.patientId))]],
+    ),
+  );
+  const providers = await byId(
+    read<{ id: string; displayName: string }>(
+      `SELECT id, doc->>'displayName' AS "displayName" FROM providers WHERE id = ANY($1::uuid[])`,
+      [[...new Set(appointments.map((a) => a.providerId))]],
+    ),
+  );
+  return appointments.map(
+    (a) =>
+      projectKioskAppointment(a, {
+        patient: patients.get(a.patientId) ?? null,
+        provider: providers.get(a.providerId) ?? null,
+      }) as unknown as Doc,
+  );
+}
+
+async function projectForDisplay(docs: Doc[], read: ReadRows): Promise<Doc[]> {
+  const entries = docs as unknown as (QueueEntry & { _deleted: boolean })[];
+  const roomIds = [...new Set(entries.flatMap((e) => (e.roomId === null ? [] : [e.roomId])))];
+  const rooms =
+    roomIds.length === 0
+      ? new Map<string, { name: string }>()
+      : await byId(
+          read<{ id: string; name: string }>(`SELECT id, doc->>'name' AS name FROM rooms WHERE id = ANY($1::uuid[])`, [
+            roomIds,
+          ]),
+        );
+  return entries.map(
+    (e) =>
+      projectDisplayQueueEntry(e, e.roomId === null ? null : (rooms.get(e.roomId)?.name ?? null)) as unknown as Doc,
+  );
+}
+
+async function byId<R extends { id: string }>(rows: Promise<R[]>): Promise<Map<string, R>> {
+  return new Map((await rows).map((r) => [r.id, r]));
+}

@@ -3,11 +3,13 @@ import { pullQuerySchema, pushBodySchema, PROTOCOL_VERSION, type PushResponse } 
 import express, { type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
+import { actorOf, AuditLog, isPatientData } from '#audit/audit-log';
+import { authenticate, requestOrigin, type IsActive } from '#auth/authenticate';
+import { createIsActive } from '#auth/is-active';
+import { bearerToken, type TokenService } from '#auth/tokens';
 import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
-import type { Principal } from '#auth/principal';
-import { bearerToken, InvalidTokenError, type TokenService } from '#auth/tokens';
-import { staffOnlyPolicy, type SyncPolicy } from './access.js';
+import { rolePolicy, type SyncPolicy } from './access.js';
 import { joinRooms, publishChanges } from './live.js';
 import { pullChanges } from './pull.js';
 import { serverRules } from './rules.js';
@@ -18,23 +20,47 @@ export interface SyncDeps {
   log: Logger;
   io: Server;
   tokens: TokenService;
+  /** Default: the role policy of DESIGN section 5 (access.ts). */
   policy?: SyncPolicy;
-  /** Checks that a verified principal is still allowed (e.g. its device not revoked). */
-  isActive?: (principal: Principal & { jti: string }) => Promise<boolean>;
+  /**
+   * Checks that a verified principal is still allowed (its device not revoked,
+   * its session live). Default: against the database (auth/is-active.ts).
+   */
+  isActive?: IsActive;
+  /** Where reads and writes of patient data are recorded. Default: the audit_events table. */
+  audit?: AuditLog;
+}
+
+/** The dependencies with their secure defaults filled in, shared by the router and the live stream. */
+function resolved(deps: SyncDeps) {
+  return {
+    ...deps,
+    policy: deps.policy ?? rolePolicy,
+    isActive: deps.isActive ?? createIsActive(deps.db),
+    audit: deps.audit ?? new AuditLog(deps.db),
+  };
 }
 
 /**
  * RxDB replication over HTTP: `GET /:collection/pull` and `POST /:collection/push`.
- * Every pushed change is then published to the site's sockets (see live.ts).
+ * Every request is authenticated against the database, scoped to the principal's
+ * site and shaped by its role (access.ts), and every read or write of patient
+ * data is audited, one row per request. Every pushed change is then published
+ * to the site's sockets (see live.ts).
  */
-export function createSyncRouter(deps: SyncDeps): express.Router {
-  const policy = deps.policy ?? staffOnlyPolicy;
+export function createSyncRouter(syncDeps: SyncDeps): express.Router {
+  const deps = resolved(syncDeps);
+  const { policy } = deps;
   const router = express.Router();
 
   router.use((req, _res, next) => {
     const version = req.header('x-medisync-protocol');
     if (version !== undefined && Number(version) !== PROTOCOL_VERSION) {
-      throw new HttpError(426, 'update-required', `this server speaks sync protocol ${PROTOCOL_VERSION}; update the app`);
+      throw new HttpError(
+        426,
+        'update-required',
+        `this server speaks sync protocol ${PROTOCOL_VERSION}; update the app`,
+      );
     }
     next();
   });
@@ -45,25 +71,55 @@ export function createSyncRouter(deps: SyncDeps): express.Router {
     const view = policy.view(principal, collection);
     if (view === null) throw new HttpError(403, 'forbidden', `role "${principal.role}" may not read ${collection}`);
     const query = pullQuerySchema.safeParse(req.query);
-    if (!query.success) throw HttpError.fromZod(query.error);
-    res.json(await pullChanges(deps.db, collection, view, query.data.checkpoint, query.data.limit));
+    if (!query.success) throw HttpError.fromZod(query.error, 'pull query');
+    const page = await pullChanges(deps.db, collection, view, query.data.checkpoint, query.data.limit);
+    if (isPatientData(collection) && page.documents.length > 0) {
+      await deps.audit.record({
+        actor: actorOf(principal),
+        action: 'read',
+        collection,
+        recordIds: page.documents.map((d) => d.id),
+        via: 'sync.pull',
+        ...requestOrigin(req),
+      });
+    }
+    res.json(page);
   });
 
   router.post('/:collection/push', async (req, res) => {
     const collection = collectionParam(req);
     const principal = await authenticate(deps, bearerToken(req.header('authorization')));
+    const writer = policy.writer(principal, collection);
+    if (writer === null) throw new HttpError(403, 'forbidden', `role "${principal.role}" may not write ${collection}`);
     const body = pushBodySchema.safeParse(req.body);
-    if (!body.success) throw HttpError.fromZod(body.error);
-    const result = await pushRecords(deps.db, collection, body.data, {
-      rules: serverRules,
-      mayWrite: policy.mayWrite(principal),
-    });
-    publishChanges(deps.io, policy, result.changes, deps.log);
+    if (!body.success) throw HttpError.fromZod(body.error, 'push body');
+    const result = await pushRecords(deps.db, collection, body.data, { rules: serverRules, ...writer });
+    publishChanges(deps.io, policy, result.changes, deps.log, deps.audit);
+    // A device gets back the server's state in its own shape; a write-only collection sends nothing back.
     const view = policy.view(principal, collection);
-    const project = view?.project ?? ((d: Doc) => d);
-    const response: PushResponse<Doc> = { conflicts: result.conflicts.map(project), rejected: result.rejected };
+    const conflicts =
+      view === null ? [] : view.project ? await view.project(result.conflicts, readRows(deps.db)) : result.conflicts;
+    const response: PushResponse<Doc> = { conflicts, rejected: result.rejected };
+    if (isPatientData(collection)) {
+      const refused = new Set(result.rejected.map((r) => r.id));
+      const written = body.data
+        .map((row) => row.newDocumentState.id)
+        .filter((id): id is string => typeof id === 'string' && !refused.has(id));
+      await deps.audit.record({
+        actor: actorOf(principal),
+        action: 'write',
+        collection,
+        recordIds: [...new Set(written)].filter(isUuid),
+        via: 'sync.push',
+        ...requestOrigin(req),
+        details: { rejected: result.rejected.length },
+      });
+    }
     if (result.rejected.length > 0) {
-      deps.log.warn({ collection, rejected: result.rejected.map((r) => ({ id: r.id, code: r.error.code })) }, 'rejected pushed rows');
+      deps.log.warn(
+        { collection, rejected: result.rejected.map((r) => ({ id: r.id, code: r.error.code })) },
+        'rejected pushed rows',
+      );
     }
     res.json(response);
   });
@@ -71,8 +127,9 @@ export function createSyncRouter(deps: SyncDeps): express.Router {
   return router;
 }
 
-/** Authenticates every socket at the handshake and joins it to its site's room. */
-export function attachLiveChanges(deps: SyncDeps): void {
+/** Authenticates every socket at the handshake (token and database) and joins it to its site's room. */
+export function attachLiveChanges(syncDeps: SyncDeps): void {
+  const deps = resolved(syncDeps);
   deps.io.use((socket, next) => {
     const token = typeof socket.handshake.auth.token === 'string' ? socket.handshake.auth.token : undefined;
     authenticate(deps, token).then(
@@ -80,25 +137,20 @@ export function attachLiveChanges(deps: SyncDeps): void {
         joinRooms(socket, principal);
         next();
       },
-      (error: unknown) => next(Object.assign(new Error('unauthorized'), { data: { reason: String(error) } })),
+      (error: unknown) => {
+        const code = error instanceof HttpError ? error.code : 'unauthorized';
+        // The client reads `data.reason`: "revoked" there stops it for good (shared/sync/replication.ts).
+        next(Object.assign(new Error('unauthorized'), { data: { reason: code, message: String(error) } }));
+      },
     );
   });
 }
 
-async function authenticate(deps: SyncDeps, token: string | undefined): Promise<Principal> {
-  try {
-    const principal = await deps.tokens.verify(token);
-    if (deps.isActive && !(await deps.isActive(principal))) {
-      throw new HttpError(401, 'revoked', 'this device or session has been revoked');
-    }
-    return principal;
-  } catch (error) {
-    if (error instanceof InvalidTokenError) {
-      throw new HttpError(401, `token-${error.reason}`, `authentication required: token ${error.reason}`);
-    }
-    throw error;
-  }
+function readRows(db: Db) {
+  return <R extends object>(sql: string, params: unknown[]) => db.query<R>(sql, params);
 }
+
+const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 function collectionParam(req: Request): CollectionName {
   const name = String(req.params.collection);

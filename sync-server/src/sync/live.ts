@@ -1,6 +1,7 @@
-import { LIVE_CHANGE_EVENT, type LiveChange } from '@medisync/shared/sync';
+import { LIVE_CHANGE_EVENT, REVOKED_EVENT, type LiveChange } from '@medisync/shared/sync';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
+import { actorOf, isPatientData, type AuditEvent, type AuditLog } from '#audit/audit-log';
 import type { Principal } from '#auth/principal';
 import type { SyncPolicy } from './access.js';
 import type { CommittedChange } from './store.js';
@@ -11,26 +12,57 @@ const MAX_INLINE_DOCUMENTS = 100;
 export const siteRoom = (siteId: string) => `site:${siteId}`;
 export const principalRoom = (principal: Pick<Principal, 'kind' | 'id'>) => `${principal.kind}:${principal.id}`;
 
-/** Sends each committed change to the sockets of its site, shaped per principal. */
-export function publishChanges(io: Server, policy: SyncPolicy, changes: CommittedChange[], log: Logger): void {
+/**
+ * Sends each committed change to the sockets of its site, shaped per principal:
+ * staff get the documents inline (audited as reads), kiosks and displays only a
+ * hint to pull, so what they receive always passes their view's filter and projection.
+ */
+export function publishChanges(
+  io: Server,
+  policy: SyncPolicy,
+  changes: CommittedChange[],
+  log: Logger,
+  audit?: AuditLog,
+): void {
   for (const change of changes) {
     const checkpoint = { phase: 'history' as const, seq: change.toSeq };
-    // Every socket gets at least a hint; policy and view decide what else.
     io.in(siteRoom(change.siteId))
       .fetchSockets()
-      .then((sockets) => {
+      .then(async (sockets) => {
+        const reads: AuditEvent[] = [];
         for (const socket of sockets) {
           const principal = socket.data.principal as Principal;
           const view = policy.view(principal, change.collection);
           if (view === null) continue;
           const inline =
-            policy.inlineLiveDocuments(principal) && !view.filter && change.records.length <= MAX_INLINE_DOCUMENTS;
-          const project = view.project ?? ((d) => d);
+            policy.inlineLiveDocuments(principal) &&
+            !view.filter &&
+            !view.todayOnly &&
+            !view.project &&
+            change.records.length <= MAX_INLINE_DOCUMENTS;
           const event: LiveChange = inline
-            ? { collection: change.collection, fromSeq: change.fromSeq, checkpoint, documents: change.records.map((r) => project(r.doc)) }
+            ? {
+                collection: change.collection,
+                fromSeq: change.fromSeq,
+                checkpoint,
+                documents: change.records.map((r) => r.doc),
+              }
             : { collection: change.collection, fromSeq: change.fromSeq, checkpoint };
           socket.emit(LIVE_CHANGE_EVENT, event);
+          if (inline && isPatientData(change.collection)) {
+            reads.push({
+              actor: actorOf(principal),
+              action: 'read',
+              collection: change.collection,
+              recordIds: change.records.map((r) => r.doc.id),
+              via: 'sync.live',
+              siteId: change.siteId,
+              ip: socket.handshake.address,
+              userAgent: socket.handshake.headers['user-agent']?.slice(0, 300) ?? null,
+            });
+          }
         }
+        await audit?.record(reads);
       })
       .catch((error: unknown) => log.warn({ err: String(error) }, 'could not publish live change'));
   }
@@ -39,4 +71,14 @@ export function publishChanges(io: Server, policy: SyncPolicy, changes: Committe
 export function joinRooms(socket: Socket, principal: Principal): void {
   socket.data.principal = principal;
   void socket.join([siteRoom(principal.siteId), principalRoom(principal)]);
+}
+
+/**
+ * Tells every open socket of a principal (on every server instance) that it has
+ * been revoked, then closes them. The event goes out before the disconnect.
+ */
+export function disconnectPrincipal(io: Server, principal: Pick<Principal, 'kind' | 'id'>, reason: string): void {
+  const room = principalRoom(principal);
+  io.in(room).emit(REVOKED_EVENT, { reason });
+  io.in(room).disconnectSockets(true);
 }

@@ -13,13 +13,26 @@ export interface SqlFilter {
   params: unknown[];
 }
 
+/** Reads rows inside the pull's snapshot, for projections that need related records. */
+export type ReadRows = <R extends object>(sql: string, params: unknown[]) => Promise<R[]>;
+
 /** What one principal sees of one collection at one site. */
 export interface PullView {
   siteId: string;
   /** Extra condition applied in SQL, before the limit, so pages stay full (DESIGN section 3). */
   filter?: SqlFilter;
-  /** Reshapes each record for the principal's role (drops fields it may not see). */
-  project?: (doc: Doc) => Doc;
+  /**
+   * Only records whose ISO timestamp `field` falls on the site's today, in SQL
+   * like `filter`. The checkpoint then names the day, and a device's first pull
+   * of a new day starts over, or it would never see today's records that were
+   * written (booked) before its checkpoint.
+   */
+  todayOnly?: { field: string };
+  /**
+   * Reshapes a page of records for the principal's role (drops fields it may not
+   * see, resolves display names), reading related rows through `read`.
+   */
+  project?: (docs: Doc[], read: ReadRows) => Promise<Doc[]>;
 }
 
 /**
@@ -55,8 +68,9 @@ function priorityFilter(collection: CollectionName, today: { start: string; end:
 export async function siteToday(db: Db | Tx, siteId: string, now = new Date()) {
   const rows = 'pool' in db ? await db.query(timezoneSql, [siteId]) : (await db.query(timezoneSql, [siteId])).rows;
   const timezone = (rows[0] as { timezone?: string } | undefined)?.timezone ?? 'UTC';
-  const { start, end } = dayRangeUtc(localDateAt(now, timezone), timezone);
-  return { start: start.toISOString(), end: end.toISOString(), timezone };
+  const date = localDateAt(now, timezone);
+  const { start, end } = dayRangeUtc(date, timezone);
+  return { start: start.toISOString(), end: end.toISOString(), timezone, date };
 }
 const timezoneSql = `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = $1`;
 
@@ -77,26 +91,44 @@ export async function pullChanges(
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const today = await siteToday(client, view.siteId, now);
+    const day = view.todayOnly ? { day: today.date } : {};
+    if (view.todayOnly) {
+      const field = view.todayOnly.field;
+      view = {
+        ...view,
+        filter: andFilters(view.filter, {
+          sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
+          params: [today.start, today.end],
+        }),
+      };
+      if (checkpoint !== undefined && checkpoint.day !== today.date) checkpoint = undefined;
+    }
     const records: StoredRecord[] = [];
-    let cp: Checkpoint = checkpoint ?? { phase: 'priority', seq: 0 };
+    let cp: Checkpoint = checkpoint ?? { phase: 'priority', seq: 0, ...day };
     if (cp.phase === 'priority') {
       const priority = priorityFilter(collection, today);
       const page = priority ? await selectPage(client, collection, view, cp.seq, limit, [priority]) : [];
       records.push(...page);
-      cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq } : cp;
-      if (page.length < limit) cp = { phase: 'history', seq: 0 };
+      cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...day } : cp;
+      if (page.length < limit) cp = { phase: 'history', seq: 0, ...day };
     }
     if (cp.phase === 'history' && records.length < limit) {
       const seen = records.map((r) => r.doc.id);
       const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
       const page = await selectPage(client, collection, view, cp.seq, limit - records.length, exclude);
       records.push(...page);
-      if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq };
+      if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...day };
     }
     const remaining = await countAfter(client, collection, view, cp);
+    const docs = records.map((r) => r.doc);
+    const documents = view.project
+      ? await view.project(
+          docs,
+          async <R extends object>(sql: string, params: unknown[]) => (await client.query<R>(sql, params)).rows,
+        )
+      : docs;
     await client.query('COMMIT');
-    const project = view.project ?? ((d: Doc) => d);
-    return { documents: records.map((r) => project(r.doc)), checkpoint: cp, remaining };
+    return { documents, checkpoint: cp, remaining };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -130,6 +162,10 @@ async function countAfter(tx: Tx, collection: CollectionName, view: PullView, cp
     params,
   );
   return Number(rows[0]!.count);
+}
+
+function andFilters(a: SqlFilter | undefined, b: SqlFilter): SqlFilter {
+  return a === undefined ? b : { sql: `(${a.sql}) AND (${b.sql})`, params: [...a.params, ...b.params] };
 }
 
 /** Builds `site AND seq > $2 AND filters`, numbering each filter's `$PARAM` placeholders in turn. */

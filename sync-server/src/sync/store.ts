@@ -6,6 +6,7 @@ import {
   parseRecord,
   type AnyRecord,
   type CollectionName,
+  type ParseResult,
   type Replicated,
 } from '@medisync/shared/domain';
 import type { PushRow, RejectedRow } from '@medisync/shared/sync';
@@ -54,6 +55,21 @@ export type WriteCheck = (collection: CollectionName, next: Doc, previous: Doc |
 export interface PushOptions {
   rules?: ServerRules;
   mayWrite?: WriteCheck;
+  /**
+   * Validates a pushed row. Defaults to the collection's full schema; a kiosk's
+   * rows are checked against its projection (see sync/access.ts).
+   */
+  parse?: (data: unknown) => ParseResult<Replicated<AnyRecord>>;
+  /**
+   * Keeps only what the pusher may set, before the merge: a kiosk's check-in
+   * brings a status event, not a new start time.
+   */
+  restrict?: (incoming: Doc, previous: Doc | undefined) => Doc;
+  /**
+   * The pusher's view of a record. Pushed and stored states are compared in it,
+   * so a device holding a projection is not told of a conflict in fields it never holds.
+   */
+  visible?: (doc: Doc) => unknown;
 }
 
 /**
@@ -73,7 +89,7 @@ export async function pushRecords(
   const valid: { incoming: Doc; assumed: Doc | undefined }[] = [];
   for (const row of rows) {
     const id = typeof row.newDocumentState.id === 'string' ? row.newDocumentState.id : null;
-    const parsed = parseRecord(collection, row.newDocumentState);
+    const parsed = options.parse ? options.parse(row.newDocumentState) : parseRecord(collection, row.newDocumentState);
     if (!parsed.ok) {
       rejected.push({
         id,
@@ -105,6 +121,7 @@ export async function pushRecords(
 
       const conflicts: Doc[] = [];
       const txRejected: RejectedRow[] = [];
+      const visible = options.visible;
       const written: StoredRecord[] = [];
       for (const { incoming, assumed } of byId.values()) {
         const previous = current.get(incoming.id)?.doc;
@@ -113,7 +130,10 @@ export async function pushRecords(
           txRejected.push({ id: incoming.id, error: { code: 'forbidden', message: refusal, details: {} } });
           continue;
         }
-        let next = withTombstone(previous ? mergeRecords(collection, previous, incoming) : normalizeRecord(collection, incoming));
+        const allowed = options.restrict ? options.restrict(incoming, previous) : incoming;
+        let next = withTombstone(
+          previous ? mergeRecords(collection, previous, allowed) : normalizeRecord(collection, allowed),
+        );
         for (const rule of options.rules?.[collection] ?? []) next = withTombstone(await rule(tx, next, previous));
         const checked = parseRecord(collection, next);
         if (!checked.ok) {
@@ -130,8 +150,10 @@ export async function pushRecords(
         if (previous === undefined || !isSameRecord(next, previous)) {
           written.push(await writeRecord(tx, collection, next));
         }
-        const assumedIsCurrent = previous === undefined || (assumed !== undefined && isSameRecord(assumed, previous));
-        if (!assumedIsCurrent || !isSameRecord(next, incoming)) conflicts.push(next);
+        const same = (a: Doc, b: Doc) =>
+          visible ? isSameRecord(visible(a) as object, visible(b) as object) : isSameRecord(a, b);
+        const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
+        if (!assumedIsCurrent || !same(next, incoming)) conflicts.push(next);
       }
       return { conflicts, rejected: txRejected, changes: groupBySite(collection, written, fromSeq) };
     }),
@@ -140,13 +162,21 @@ export async function pushRecords(
 }
 
 /** Writes records the server itself makes (seed, API), through the same merge and rules. */
-export async function writeRecords(db: Db, collection: CollectionName, records: AnyRecord[], options: PushOptions = {}) {
+export async function writeRecords(
+  db: Db,
+  collection: CollectionName,
+  records: AnyRecord[],
+  options: PushOptions = {},
+) {
   const BATCH = 500;
   const changes: CommittedChange[] = [];
   for (let i = 0; i < records.length; i += BATCH) {
-    const rows = records.slice(i, i + BATCH).map((r) => ({ newDocumentState: r as unknown as Record<string, unknown> }));
+    const rows = records
+      .slice(i, i + BATCH)
+      .map((r) => ({ newDocumentState: r as unknown as Record<string, unknown> }));
     const result = await pushRecords(db, collection, rows, options);
-    if (result.rejected.length > 0) throw new Error(`could not write ${collection}: ${result.rejected[0]!.error.message}`);
+    if (result.rejected.length > 0)
+      throw new Error(`could not write ${collection}: ${result.rejected[0]!.error.message}`);
     changes.push(...result.changes);
   }
   return changes;
@@ -196,7 +226,12 @@ async function writeRecord(tx: Tx, collection: CollectionName, record: Doc): Pro
   return { doc: { ...doc, _deleted: _deleted === true } as Doc, seq: Number(rows[0]!.seq), siteIds };
 }
 
-export function toStored(row: { seq: string | number; deleted: boolean; doc: AnyRecord; site_ids: string[] }): StoredRecord {
+export function toStored(row: {
+  seq: string | number;
+  deleted: boolean;
+  doc: AnyRecord;
+  site_ids: string[];
+}): StoredRecord {
   return { doc: { ...row.doc, _deleted: row.deleted } as Doc, seq: Number(row.seq), siteIds: row.site_ids };
 }
 

@@ -8,8 +8,8 @@ import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import {
   canonicalJson,
   changeRecord,
-  collectionNames,
   createRecord,
+  replicaSchema,
   transitionRecord,
   type Actor,
   type CollectionName,
@@ -28,6 +28,7 @@ export type DeviceCommand =
   | { cmd: 'create'; collection: CollectionName; fields: Record<string, unknown> }
   | { cmd: 'change'; collection: CollectionName; id: string; patch: Record<string, unknown> }
   | { cmd: 'transition'; collection: CollectionName; id: string; to: string }
+  | { cmd: 'save'; collection: CollectionName; record: Record<string, unknown> }
   | { cmd: 'get'; collection: CollectionName; id: string }
   | { cmd: 'dump' }
   | { cmd: 'state' }
@@ -45,8 +46,14 @@ async function init(options: DeviceInit) {
     name: `device-${options.deviceId}`,
     storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
     deviceId: options.deviceId,
+    role: options.role === 'kiosk' || options.role === 'display' || options.role === 'admin' ? options.role : 'desk',
   });
-  sync = startSync(db, { serverUrl: options.serverUrl, getToken: () => options.token, batchSize: options.batchSize ?? 500, retryTime: 300 });
+  sync = startSync(db, {
+    serverUrl: options.serverUrl,
+    getToken: () => options.token,
+    batchSize: options.batchSize ?? 500,
+    retryTime: 300,
+  });
 }
 
 async function read(collection: CollectionName, id: string) {
@@ -63,20 +70,30 @@ async function run(message: DeviceCommand): Promise<unknown> {
       return record;
     }
     case 'change': {
-      const next = changeRecord(message.collection, await read(message.collection, message.id), message.patch as never, db.clock);
+      const next = changeRecord(
+        message.collection,
+        await read(message.collection, message.id),
+        message.patch as never,
+        db.clock,
+      );
       await db.save(message.collection, next);
       return next;
     }
     case 'transition': {
-      const next = transitionRecord(message.collection, await read(message.collection, message.id), message.to, db.clock, actor);
+      const current = await read(message.collection, message.id);
+      const schema = replicaSchema(db.role, message.collection);
+      const next = transitionRecord(message.collection, current, message.to, db.clock, actor, schema);
       await db.save(message.collection, next);
       return next;
     }
+    case 'save':
+      await db.save(message.collection, message.record as never);
+      return message.record;
     case 'get':
       return (await db.rx[message.collection].findOne(message.id).exec())?.toJSON() ?? null;
     case 'dump': {
       const out: Record<string, string[]> = {};
-      for (const name of collectionNames) {
+      for (const name of db.collections) {
         const docs = await db.rx[name].find().exec();
         out[name] = docs.map((d) => canonicalJson({ ...d.toJSON(), _deleted: false })).sort();
       }
@@ -97,6 +114,7 @@ process.on('message', (raw: { id: number; init?: DeviceInit; command?: DeviceCom
   const work = raw.init ? init(raw.init) : run(raw.command!);
   work.then(
     (result) => process.send!({ id: raw.id, ok: true, result }),
-    (error: unknown) => process.send!({ id: raw.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      process.send!({ id: raw.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
   );
 });

@@ -33,7 +33,14 @@ export class SimulatedDevice {
     });
   }
 
-  static async start(options: { deviceId: string; serverPort: number; token: string; batchSize?: number }) {
+  static async start(options: {
+    deviceId: string;
+    serverPort: number;
+    token: string;
+    batchSize?: number;
+    /** The device's role; a kiosk or display opens its projected collections only. Default "desk". */
+    role?: DeviceInit['role'];
+  }) {
     const proxy = await CuttableProxy.start(options.serverPort);
     const child = fork(DEVICE_PROCESS, [], {
       execArgv: ['--conditions=@medisync/source', '--import', 'tsx'],
@@ -45,6 +52,7 @@ export class SimulatedDevice {
       serverUrl: `http://127.0.0.1:${proxy.port}`,
       token: options.token,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.role ? { role: options.role } : {}),
     };
     await device.send({ init });
     return device;
@@ -58,6 +66,10 @@ export class SimulatedDevice {
   }
   transition<T = Record<string, unknown>>(collection: CollectionName, id: string, to: string) {
     return this.command<T>({ cmd: 'transition', collection, id, to });
+  }
+  /** Writes a record as given (merged with what the device holds), e.g. a kiosk's intake update. */
+  save<T = Record<string, unknown>>(collection: CollectionName, record: Record<string, unknown>) {
+    return this.command<T>({ cmd: 'save', collection, record });
   }
   get<T = Record<string, unknown>>(collection: CollectionName, id: string) {
     return this.command<T | null>({ cmd: 'get', collection, id });
