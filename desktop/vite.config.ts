@@ -1,5 +1,8 @@
 import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+
+const renderer = fileURLToPath(new URL('./src/renderer/', import.meta.url));
 
 /**
  * The renderer, built once for both the Electron shell (served over app://)
@@ -7,12 +10,12 @@ import { defineConfig } from 'vite';
  * asset paths, no inline scripts, sources of workspace packages.
  */
 export default defineConfig({
-  root: 'src/renderer',
+  root: renderer,
   base: './',
   plugins: [react()],
   resolve: { conditions: ['@medisync/source'] },
   build: {
-    outDir: '../../dist/renderer',
+    outDir: fileURLToPath(new URL('./dist/renderer/', import.meta.url)),
     emptyOutDir: true,
     target: 'chrome128',
     modulePreload: { polyfill: false },

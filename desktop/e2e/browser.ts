@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { build, type InlineConfig } from 'vite';
+import { describe } from 'vitest';
+
+/**
+ * Shared by the desktop's and the kiosk's browser tests: a system Chromium
+ * (never a downloaded one), a renderer built once per run, and a tiny static
+ * server on loopback.
+ */
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/** CHROME_PATH, else Debian's /usr/bin/chromium; null when neither exists. */
+export function findChromium(env: Record<string, string | undefined> = process.env): string | null {
+  for (const candidate of [env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (candidate && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * `describe` when a Chromium is found. Without one the suite is skipped with
+ * a loud warning, unless REQUIRE_BROWSER_TESTS=1 (CI), where it fails.
+ */
+export function describeInBrowser(name: string, body: () => void): void {
+  const executable = findChromium();
+  if (executable === null) {
+    const message = `No Chromium found (set CHROME_PATH or install Debian's chromium): browser tests "${name}" cannot run.`;
+    if (process.env.REQUIRE_BROWSER_TESTS === '1') {
+      describe(name, () => {
+        throw new Error(`${message} REQUIRE_BROWSER_TESTS=1 makes this a failure.`);
+      });
+      return;
+    }
+    // eslint-disable-next-line no-console
+    console.warn(`\n!!! ${message} SKIPPING THEM. !!!\n`);
+    describe.skip(name, body);
+    return;
+  }
+  describe(name, body);
+}
+
+export function launchChromium(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (executablePath === null) throw new Error('no Chromium found');
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Builds a renderer with its own vite config (into its dist/renderer unless `overrides` say otherwise). */
+export async function buildRenderer(configFile: string, overrides: InlineConfig = {}): Promise<void> {
+  await build({ configFile, logLevel: 'warn', ...overrides, build: { sourcemap: false, ...overrides.build } });
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves one folder on 127.0.0.1 at a free port; nothing outside it. */
+export async function serveDirectory(dir: string): Promise<StaticServer> {
+  const root = path.resolve(dir);
+  const server = http.createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = path.resolve(root, `.${pathname.endsWith('/') ? `${pathname}index.html` : pathname}`);
+    if (!file.startsWith(root + path.sep)) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(file).then(
+      (body) =>
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Retries an assertion until it holds or the time is up; the last failure is thrown. */
+export async function eventually(
+  assertion: () => Promise<void> | void,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
