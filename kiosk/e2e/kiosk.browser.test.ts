@@ -142,7 +142,7 @@ describeInBrowser('kiosk screens in Chromium', () => {
     }
     expect(await page.getByTestId('display-announcement').textContent()).toBe('');
     await page.evaluate(() =>
-      (window as unknown as { harness: { call(t: string, r: string): void } }).harness.call('A-042', 'Room 3'),
+      (globalThis as unknown as { harness: { call(t: string, r: string): void } }).harness.call('A-042', 'Room 3'),
     );
     await expect
       .poll(() => page.getByTestId('display-announcement').textContent())

@@ -129,7 +129,7 @@ function AppointmentRow({
   }
 
   return (
-    <li className={`appointment appointment--${doc.status}`} data-testid="appointment">
+    <li className={`appointment appointment--${doc.status}`} data-testid="appointment" data-appointment-id={doc.id}>
       <time dateTime={doc.start} className="appointment__time">
         {start}
       </time>

@@ -1,4 +1,4 @@
-import type { CollectionName } from '@medisync/shared/domain';
+import type { CollectionName, ReplicaRole } from '@medisync/shared/domain';
 import { newId } from '@medisync/shared/domain';
 import { openDeviceDatabase, type DeviceDatabase } from '@medisync/shared/sync';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
@@ -22,10 +22,11 @@ export function databaseName(...parts: string[]): string {
   return ['medisync', ...parts].map((part) => part.toLowerCase().replace(/[^a-z0-9_$-]/g, '-')).join('-');
 }
 
-/** Opens the device's replica in real IndexedDB (RxDB's Dexie storage). */
+/** Opens the device's replica in real IndexedDB (RxDB's Dexie storage), shaped for its role (default: desk). */
 export function openBrowserDeviceDatabase(options: {
   name: string;
   deviceId: string;
+  role?: ReplicaRole;
   collections?: readonly CollectionName[];
 }): Promise<DeviceDatabase> {
   return openDeviceDatabase({ ...options, storage: getRxStorageDexie() });

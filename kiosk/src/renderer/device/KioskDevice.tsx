@@ -1,4 +1,3 @@
-import { replicaProfiles } from '@medisync/shared/domain';
 import { startSync, type DeviceDatabase, type SyncSession } from '@medisync/shared/sync';
 import {
   createServerApi,
@@ -60,7 +59,7 @@ export function KioskDevice({
       const db = await openBrowserDeviceDatabase({
         name: databaseName(role, enrollment.site.id, enrollment.deviceId),
         deviceId: enrollment.deviceId,
-        collections: replicaProfiles[role].collections,
+        role,
       });
       const sync = startSync(db, {
         serverUrl: config.serverUrl,

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CuttableProxy } from '@medisync/sync-server/src/testing/cuttable-proxy.js';
+import { startTestServer, type TestServer } from '@medisync/sync-server/src/testing/test-server.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildRenderer, describeInBrowser, launchChromium } from './browser.js';
+import { DeskPage } from './desk-page.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererDir = path.resolve(here, '../dist/renderer');
+
+describeInBrowser('the desktop renderer in Chromium against a real sync server', () => {
+  let server: TestServer;
+  let proxy: CuttableProxy;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await buildRenderer(path.resolve(here, '../vite.config.ts'));
+    server = await startTestServer({ demo: true, renderers: [{ mount: '/app/desktop', dir: rendererDir }] });
+    // The browser reaches the server only through this proxy, so the test can pull the cable.
+    proxy = await CuttableProxy.start(server.port);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await server?.close();
+  });
+
+  it('signs in, shows today and the sync state, checks in offline, and syncs the check-in once back online', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const desk = new DeskPage(page);
+    await page.goto(`http://127.0.0.1:${proxy.port}/app/desktop/`);
+
+    await desk.signIn('desk@demo.clinic', 'medisync-demo');
+    await expect.poll(() => desk.todayHeading().count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => desk.appointments().count(), { timeout: 20_000 }).toBeGreaterThan(10);
+    await expect.poll(() => desk.syncLabel(), { timeout: 30_000 }).toBe('Online');
+    expect(await desk.pendingText()).toBe('All changes saved');
+
+    // The network goes: the browser is offline and the server unreachable.
+    proxy.cut();
+    await context.setOffline(true);
+    await expect.poll(() => desk.syncLabel(), { timeout: 15_000 }).toMatch(/^Offline since \d\d:\d\d$/);
+
+    const id = await desk.checkInFirstBooked();
+    await expect.poll(() => desk.appointmentStatus(id)).toMatch(/^Checked in \d\d:\d\d$/);
+    await expect.poll(() => desk.pendingText()).toBe('1 pending change');
+    expect(await page.getByTestId('announcer').textContent()).toMatch(/^Checked in /);
+
+    // Back online: the check-in reaches the server by itself.
+    await context.setOffline(false);
+    proxy.heal();
+    await expect.poll(() => desk.pendingText(), { timeout: 30_000 }).toBe('All changes saved');
+    await expect.poll(() => desk.syncLabel(), { timeout: 15_000 }).toBe('Online');
+    const [row] = await server.db.query<{ doc: { status: string; checkInSource: string | null } }>(
+      'SELECT doc FROM appointments WHERE id = $1',
+      [id],
+    );
+    expect(row?.doc).toMatchObject({ status: 'checked-in', checkInSource: 'desk' });
+
+    await desk.openView('Queue');
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: 'Queue' }).count()).toBe(1);
+    await context.close();
+  });
+
+  it('says why a sign-in fails', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/app/desktop/`);
+    await new DeskPage(page).signIn('desk@demo.clinic', 'not the password');
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The email or password is not correct.');
+    await context.close();
+  });
+});
