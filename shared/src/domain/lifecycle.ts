@@ -18,6 +18,23 @@ export interface Lifecycle<S extends string> {
   absence: readonly S[];
   /** Who may make which step; a role missing here may make none. */
   roles: Partial<Record<ActorRole, 'any' | readonly (readonly [S | null, S])[]>>;
+  /**
+   * Steps that take an earlier step back (un-call, undo check-in, un-no-show),
+   * at most one per status. A desk offers them as "Undo"; the replay never lets
+   * one made from a status the record has since left take back progress its
+   * author did not see.
+   */
+  undo?: readonly (readonly [S, S])[];
+}
+
+/** Whether `from` -> `to` takes an earlier step back. */
+export function isUndo<S extends string>(lifecycle: Lifecycle<S>, from: S | null, to: S): boolean {
+  return (lifecycle.undo ?? []).some(([f, t]) => f === from && t === to);
+}
+
+/** The status an "Undo" from `status` returns to, or null when there is nothing to take back. */
+export function undoTarget<S extends string>(lifecycle: Lifecycle<S>, status: S): S | null {
+  return (lifecycle.undo ?? []).find(([from]) => from === status)?.[1] ?? null;
 }
 
 export interface StatusEvent<S extends string> {
@@ -67,11 +84,24 @@ export function compareEvents<S extends string>(a: StatusEvent<S>, b: StatusEven
 }
 
 /**
- * Replays a status log. An event made from a status the record has since left
- * (another device moved it meanwhile) still applies when the step is allowed
- * from where the record is now, except that absence never overrides presence:
- * a no-show or cancel concurrent with a check-in is kept as an attention flag,
- * and a check-in concurrent with an earlier no-show wins and flags that no-show.
+ * Replays a status log. Events apply in HLC order. An event made from the
+ * status the record is in applies as made. An event made from a status the
+ * record has since left (another device moved it meanwhile: the event is
+ * stale) is judged against where the record is now:
+ *
+ * - the same step made twice (two desks calling one ticket) changes nothing;
+ * - absence never overrides presence: a no-show or cancel concurrent with a
+ *   check-in is kept as an attention flag, and a check-in concurrent with an
+ *   earlier no-show wins and flags that no-show;
+ * - a stale step never takes back progress its author did not see: an un-call
+ *   made after another desk took the patient into a room is flagged, not
+ *   applied, and a step that would only be allowed as an undo from the current
+ *   status (a late "in-room" after "done") is not applied either;
+ * - a stale step that disagrees with nothing the patient-facing state says is
+ *   dropped quietly: a late "called" once the patient is already in the room,
+ *   or an un-no-show once someone else has already taken the no-show back;
+ * - any other stale step applies when the lifecycle allows it from the
+ *   current status, and is flagged when it does not.
  */
 export function replayStatusLog<S extends string>(lifecycle: Lifecycle<S>, log: readonly StatusEvent<S>[]): Replay<S> {
   const events = [...log].sort(compareEvents);
@@ -92,26 +122,50 @@ export function replayStatusLog<S extends string>(lifecycle: Lifecycle<S>, log: 
   for (const event of events) {
     if (event === first) continue;
     const state = current.to;
-    if (event.to === state) continue; // the same step made twice, e.g. two desks calling one patient
-    const stale = event.from !== state;
-    const isPresence = (s: S) => lifecycle.presence.includes(s);
-    const isAbsence = (s: S) => lifecycle.absence.includes(s);
-    if (stale && isAbsence(event.to) && isPresence(state)) {
+    const outcome = judge(lifecycle, state, event);
+    if (outcome === 'repeat' || outcome === 'agrees') continue;
+    if (outcome === 'kept-presence') {
       flag(event, `"${event.to}" by ${event.by} was made while the patient was already "${state}"; kept "${state}"`);
       continue;
     }
-    const allowed = lifecycle.transitions[state].includes(event.to);
-    const presenceOverridesAbsence = stale && isPresence(event.to) && isAbsence(state);
-    if (presenceOverridesAbsence) {
-      flag(current, `"${state}" by ${current.by} was overridden: the patient was "${event.to}" (${event.by})`);
-    } else if (!allowed) {
+    if (outcome === 'late-undo') {
+      flag(
+        event,
+        `"${event.to}" by ${event.by} took back "${event.from}", but the record had meanwhile become "${state}"; it was not applied`,
+      );
+      continue;
+    }
+    if (outcome === 'refused') {
       flag(event, `"${event.to}" by ${event.by} could not follow "${state}"; it was not applied`);
       continue;
+    }
+    if (outcome === 'overrides-absence') {
+      flag(current, `"${state}" by ${current.by} was overridden: the patient was "${event.to}" (${event.by})`);
     }
     current = event;
     applied.push(event);
   }
   return { status: current.to, current, applied, flags };
+}
+
+type Judgement = 'apply' | 'overrides-absence' | 'repeat' | 'agrees' | 'kept-presence' | 'late-undo' | 'refused';
+
+/** What the replay does with `event` when the record is in `state`; see replayStatusLog. */
+function judge<S extends string>(lifecycle: Lifecycle<S>, state: S, event: StatusEvent<S>): Judgement {
+  if (event.to === state) return 'repeat';
+  const allowed = lifecycle.transitions[state].includes(event.to);
+  if (event.from === state) return allowed ? 'apply' : 'refused';
+  const isPresence = (s: S | null) => s !== null && lifecycle.presence.includes(s);
+  const isAbsence = (s: S | null) => s !== null && lifecycle.absence.includes(s);
+  if (isAbsence(event.to) && isPresence(state)) return 'kept-presence';
+  if (isPresence(event.to) && isAbsence(state)) return 'overrides-absence';
+  if (isUndo(lifecycle, event.from, event.to)) {
+    // Taking back an absence that is already gone: what the author wanted is true.
+    return isAbsence(event.from) && !isAbsence(state) ? 'agrees' : 'late-undo';
+  }
+  if (allowed && !isUndo(lifecycle, state, event.to)) return 'apply';
+  // The patient is here either way and the record is already elsewhere in the visit.
+  return isPresence(event.to) && isPresence(state) ? 'agrees' : 'refused';
 }
 
 /** The time the record last entered one of `statuses`, if it is in one of them now. */

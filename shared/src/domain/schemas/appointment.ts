@@ -38,12 +38,21 @@ export const appointmentLifecycle: Lifecycle<AppointmentStatus> = {
   },
   presence: ['checked-in', 'arrived', 'fulfilled'],
   absence: ['cancelled', 'noshow'],
+  undo: [
+    ['checked-in', 'booked'],
+    ['arrived', 'booked'],
+    ['noshow', 'booked'],
+    ['cancelled', 'booked'],
+  ],
   roles: {
     admin: 'any',
     desk: 'any',
     server: 'any',
     integration: 'any',
+    // A lobby kiosk only checks a booked patient in; anything else needs a person at the desk.
     kiosk: [['booked', 'checked-in']],
+    // The waiting-room screen shows; it changes nothing.
+    display: [],
   },
 };
 

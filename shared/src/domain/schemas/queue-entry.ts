@@ -15,29 +15,43 @@ export const queueLifecycle: Lifecycle<QueueStatus> = {
   statuses: queueStatuses,
   initial: ['waiting'],
   transitions: {
-    // "called" back to "waiting" is the un-call staff expect after calling the wrong ticket.
     waiting: ['called', 'left', 'no-show'],
+    // "called" back to "waiting" is the un-call staff expect after calling the wrong ticket.
     called: ['in-room', 'waiting', 'no-show', 'left'],
+    // Back to "waiting" when the patient is sent out to wait again (a lab result, a missing form).
     'in-room': ['done', 'waiting'],
-    done: [],
+    // Undo for "done" clicked on the wrong row: the patient is still in the room.
+    done: ['in-room'],
+    // A patient who stepped out and came back, or a no-show taken back, waits again.
     left: ['waiting'],
     'no-show': ['waiting', 'called', 'in-room'],
   },
   presence: ['called', 'in-room', 'done'],
   absence: ['left', 'no-show'],
+  undo: [
+    ['called', 'waiting'],
+    ['no-show', 'waiting'],
+    ['left', 'waiting'],
+    ['done', 'in-room'],
+  ],
   roles: {
     admin: 'any',
     desk: 'any',
     server: 'any',
     integration: 'any',
+    // A kiosk only puts a patient in the queue (a check-in or a walk-in); calling is for staff.
     kiosk: [[null, 'waiting']],
+    // The waiting-room screen shows; it changes nothing.
+    display: [],
   },
 };
 
 export const queueStatusEventSchema = statusEventSchema(queueStatuses);
 
 /** Ticket codes are short and human: "A-041"; a device-scoped fallback adds the device tag: "A-7Q3-005". */
-export const ticketCodeSchema = z.string().regex(/^[A-Z]{1,2}-([0-9A-Z]{3}-)?\d{3,4}$/, 'expected a ticket code like A-041');
+export const ticketCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{1,2}-([0-9A-Z]{3}-)?\d{3,4}$/, 'expected a ticket code like A-041');
 
 export const queueEntryFields = z.object({
   ...replicatedFields,
