@@ -25,9 +25,9 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       input: {
-        index: 'src/renderer/index.html',
-        'check-in': 'src/renderer/check-in.html',
-        display: 'src/renderer/display.html',
+        index: `${renderer}index.html`,
+        'check-in': `${renderer}check-in.html`,
+        display: `${renderer}display.html`,
       },
     },
   },
