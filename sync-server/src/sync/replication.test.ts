@@ -1,0 +1,254 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectionNames, createRecord, HybridClock, type Patient } from '@medisync/shared/domain';
+import type { PullResponse, PushResponse } from '@medisync/shared/sync';
+import { startTestServer, type TestServer } from '#testing/test-server';
+import { SimulatedDevice } from '#testing/simulated-device';
+import { deviceToken, eventually, newAppointment, newPatient, seedSite, serverDump } from '#testing/fixtures';
+
+let server: TestServer;
+const devices: SimulatedDevice[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await Promise.all(devices.splice(0).map((d) => d.stop()));
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function startDevices(siteId: string, count: number) {
+  const started = await Promise.all(
+    Array.from({ length: count }, async (_, i) =>
+      SimulatedDevice.start({
+        deviceId: `device-${i}-${siteId.slice(-6)}`,
+        serverPort: server.port,
+        token: await deviceToken(server, siteId),
+      }),
+    ),
+  );
+  devices.push(...started);
+  return started;
+}
+
+async function expectConverged(siteId: string, replicas: SimulatedDevice[]) {
+  await eventually(async () => {
+    const truth = await serverDump(server.db, siteId, collectionNames);
+    for (const device of replicas) expect(await device.dump()).toEqual(truth);
+  });
+}
+
+async function http<T>(path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+const serverActor = { id: 'test-integration', role: 'server' as const, source: 'server' as const };
+
+describe('replication between devices and the server', () => {
+  it('three devices writing at once all end up equal to the server, record for record', async () => {
+    const { site, provider } = await seedSite(server.db);
+    const [a, b, c] = await startDevices(site.id, 3);
+    const shared = await a!.create<Patient>('patients', newPatient(site.id));
+    await eventually(async () => expect(await c!.get('patients', shared.id)).not.toBeNull());
+
+    await Promise.all(
+      [a!, b!, c!].map(async (device, i) => {
+        for (let n = 0; n < 8; n++) {
+          const patient = await device.create<Patient>('patients', newPatient(site.id));
+          await device.create(
+            'appointments',
+            newAppointment(site.id, patient.id, provider.id, new Date(Date.UTC(2026, 10, 23, 8 + i, n * 5))),
+          );
+        }
+      }),
+    );
+    // Concurrent edits of one record, each to a different field.
+    await Promise.all([
+      a!.change('patients', shared.id, { phone: '+1 555 0111' }),
+      b!.change('patients', shared.id, { email: 'shared@example.org' }),
+      c!.change('patients', shared.id, { preferredLanguage: 'es' }),
+    ]);
+
+    await expectConverged(site.id, [a!, b!, c!]);
+    const onServer = (await serverDump(server.db, site.id, ['patients'])).patients!.map(
+      (p) => JSON.parse(p) as Patient,
+    );
+    expect(onServer).toHaveLength(25);
+    expect(onServer.find((p) => p.id === shared.id)).toMatchObject({
+      phone: '+1 555 0111',
+      email: 'shared@example.org',
+      preferredLanguage: 'es',
+    });
+    expect(onServer.every((p) => p.mrn !== null)).toBe(true);
+  });
+
+  it('a device cut off from the server keeps all 50 offline changes and converges after reconnecting', async () => {
+    const { site, provider } = await seedSite(server.db);
+    const [a, b, c] = await startDevices(site.id, 3);
+    const existing: Patient[] = [];
+    for (let i = 0; i < 30; i++) existing.push(await b!.create<Patient>('patients', newPatient(site.id)));
+    await expectConverged(site.id, [a!, b!, c!]);
+
+    a!.goOffline();
+    await eventually(async () => expect((await a!.state()).status).toBe('offline'));
+    const created: Patient[] = [];
+    for (let i = 0; i < 20; i++)
+      created.push(await a!.create<Patient>('patients', newPatient(site.id, { familyName: `Offline${i}` })));
+    for (const [i, patient] of existing.entries()) await a!.change('patients', patient.id, { givenName: `Edited${i}` });
+    // Meanwhile the others keep working on other fields and records.
+    for (const patient of existing.slice(0, 10)) await b!.change('patients', patient.id, { phone: '+1 555 0199' });
+    await c!.create('appointments', newAppointment(site.id, existing[0]!.id, provider.id, new Date()));
+
+    const offline = await a!.state();
+    expect(offline.pending).toBe(50);
+    expect(offline.offlineSince).not.toBeNull();
+
+    a!.goOnline();
+    await expectConverged(site.id, [a!, b!, c!]);
+    await eventually(async () => expect((await a!.state()).pending).toBe(0));
+    const patients = new Map(
+      (await serverDump(server.db, site.id, ['patients'])).patients!.map((p) => {
+        const patient = JSON.parse(p) as Patient;
+        return [patient.id, patient];
+      }),
+    );
+    for (const patient of created) expect(patients.get(patient.id)?.familyName).toBe(patient.familyName);
+    for (const [i, patient] of existing.entries()) {
+      expect(patients.get(patient.id)?.givenName).toBe(`Edited${i}`);
+      if (i < 10) expect(patients.get(patient.id)?.phone).toBe('+1 555 0199');
+    }
+  });
+
+  it('twenty concurrent pushers never make a puller in small pages skip a row', async () => {
+    const { site } = await seedSite(server.db);
+    const token = await deviceToken(server, site.id);
+    const expected = new Set<string>();
+    const seen = new Set<string>();
+    let pushing = true;
+
+    const puller = (async () => {
+      let checkpoint: unknown;
+      for (;;) {
+        const query = new URLSearchParams({
+          limit: '7',
+          ...(checkpoint ? { checkpoint: JSON.stringify(checkpoint) } : {}),
+        });
+        const page = await http<PullResponse>(`/sync/patients/pull?${query}`, token);
+        for (const doc of page.body.documents) seen.add(String(doc.id));
+        checkpoint = page.body.checkpoint;
+        if (page.body.documents.length < 7) {
+          if (!pushing) return;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+    })();
+
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, pusher) => {
+        const clock = new HybridClock(`pusher-${pusher}`);
+        for (let batch = 0; batch < 10; batch++) {
+          const rows = Array.from({ length: 5 }, () => {
+            const record = createRecord('patients', newPatient(site.id), clock, serverActor);
+            expected.add(record.id);
+            return { newDocumentState: record };
+          });
+          const response = await http<PushResponse>('/sync/patients/push', token, rows);
+          expect(response.status).toBe(200);
+          expect(response.body.rejected).toEqual([]);
+        }
+      }),
+    );
+    pushing = false;
+    await puller;
+    expect(expected.size).toBe(1000);
+    expect([...expected].filter((id) => !seen.has(id))).toEqual([]);
+  });
+
+  it('the same push delivered twice changes nothing the second time', async () => {
+    const { site } = await seedSite(server.db);
+    const token = await deviceToken(server, site.id);
+    const clock = new HybridClock('twice');
+    const rows = [0, 1].map(() => ({
+      newDocumentState: createRecord('patients', newPatient(site.id), clock, serverActor),
+    }));
+    const first = await http<PushResponse>('/sync/patients/push', token, rows);
+    expect(first.status).toBe(200);
+    const before = await server.db.query(
+      'SELECT id, seq, doc FROM patients WHERE site_ids @> ARRAY[$1::uuid] ORDER BY id',
+      [site.id],
+    );
+    const second = await http<PushResponse>('/sync/patients/push', token, rows);
+    expect(second.status).toBe(200);
+    expect(second.body.rejected).toEqual([]);
+    const after = await server.db.query(
+      'SELECT id, seq, doc FROM patients WHERE site_ids @> ARRAY[$1::uuid] ORDER BY id',
+      [site.id],
+    );
+    expect(after).toEqual(before);
+    expect(after).toHaveLength(2);
+  });
+
+  it('clients reconnect by themselves after the server restarts, resync and converge', async () => {
+    const { site } = await seedSite(server.db);
+    const [a, b] = await startDevices(site.id, 2);
+    await a!.create('patients', newPatient(site.id));
+    await expectConverged(site.id, [a!, b!]);
+
+    await server.restart(async () => {
+      await eventually(async () => expect((await a!.state()).status).toBe('offline'));
+      await a!.create('patients', newPatient(site.id, { familyName: 'DuringOutage' }));
+    });
+
+    await b!.create('patients', newPatient(site.id, { familyName: 'AfterRestart' }));
+    await expectConverged(site.id, [a!, b!]);
+    const families = (await serverDump(server.db, site.id, ['patients'])).patients!.map(
+      (p) => (JSON.parse(p) as Patient).familyName,
+    );
+    expect(families).toEqual(expect.arrayContaining(['DuringOutage', 'AfterRestart']));
+  });
+
+  it('rejects one invalid row with the field named while storing the valid rows of the batch', async () => {
+    const { site } = await seedSite(server.db);
+    const token = await deviceToken(server, site.id);
+    const clock = new HybridClock('mixed');
+    const good = [0, 1].map(() => createRecord('patients', newPatient(site.id), clock, serverActor));
+    const bad = { ...createRecord('patients', newPatient(site.id), clock, serverActor), dob: '1984-13-45' };
+    const response = await http<PushResponse>('/sync/patients/push', token, [
+      { newDocumentState: good[0] },
+      { newDocumentState: bad },
+      { newDocumentState: good[1] },
+    ]);
+    expect(response.status).toBe(200);
+    expect(response.body.rejected).toHaveLength(1);
+    expect(response.body.rejected[0]!.id).toBe(bad.id);
+    expect(response.body.rejected[0]!.error.details.issues?.map((i) => i.path)).toEqual(['dob']);
+    expect(response.body.rejected[0]!.error.message).toMatch(/dob/);
+    const stored = await server.db.query<{ id: string }>('SELECT id FROM patients WHERE id = ANY($1::uuid[])', [
+      [...good, bad].map((r) => r.id),
+    ]);
+    expect(stored.map((r) => r.id).sort()).toEqual(good.map((r) => r.id).sort());
+  });
+
+  it('a change on one device reaches another through the live stream', async () => {
+    const { site } = await seedSite(server.db);
+    const [a, b] = await startDevices(site.id, 2);
+    const patient = await a!.create<Patient>('patients', newPatient(site.id));
+    await eventually(async () => expect(await b!.get('patients', patient.id)).not.toBeNull());
+
+    const started = Date.now();
+    await a!.change('patients', patient.id, { phone: '+1 555 0142' });
+    // Devices never poll: without the live stream this would wait forever.
+    await eventually(
+      async () => expect((await b!.get<Patient>('patients', patient.id))?.phone).toBe('+1 555 0142'),
+      3000,
+      20,
+    );
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
