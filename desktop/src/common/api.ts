@@ -18,6 +18,9 @@ export interface MedisyncApi {
 export const secretNames = ['staff-session', 'device-enrollment'] as const;
 export type SecretName = (typeof secretNames)[number];
 
+/** Bounds of a kiosk's idle reset, in seconds (default 60). */
+export const KIOSK_IDLE_SECONDS = { min: 5, max: 3600, default: 60 } as const;
+
 /** Upper bound of one secret's size; a session or enrollment is well under 1 KiB. */
 export const MAX_SECRET_LENGTH = 16_384;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppName, ShellConfig } from '../../common/api.js';
+import { KIOSK_IDLE_SECONDS, type AppName, type ShellConfig } from '../../common/api.js';
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4000' })
@@ -8,7 +8,12 @@ const httpUrl = z
 const envSchema = z.object({
   MEDISYNC_SERVER_URL: httpUrl.default('http://127.0.0.1:4000'),
   MEDISYNC_KIOSK_SCREEN: z.enum(['check-in', 'display']).default('check-in'),
-  MEDISYNC_KIOSK_IDLE_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
+  MEDISYNC_KIOSK_IDLE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(KIOSK_IDLE_SECONDS.min)
+    .max(KIOSK_IDLE_SECONDS.max)
+    .default(KIOSK_IDLE_SECONDS.default),
   /** "1" opens developer tools; never on in a packaged build. */
   MEDISYNC_DEVTOOLS: z.enum(['0', '1']).default('0'),
 });

@@ -4,7 +4,6 @@ import { webPlatform } from './index.web.js';
 import type { Platform } from './platform.js';
 
 export type { Platform } from './platform.js';
-export { DEFAULT_IDLE_SECONDS } from './platform.js';
 
 declare global {
   interface Window {

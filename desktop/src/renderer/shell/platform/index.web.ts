@@ -1,5 +1,12 @@
-import type { AppName, SecretName } from '../../../common/api.js';
-import { DEFAULT_IDLE_SECONDS, MAX_IDLE_SECONDS, MIN_IDLE_SECONDS, type Platform } from './platform.js';
+import { KIOSK_IDLE_SECONDS, type AppName, type SecretName } from '../../../common/api.js';
+import type { Platform } from './platform.js';
+
+export interface WebEnvironment {
+  location: Pick<Location, 'href' | 'origin' | 'search'>;
+  document: Pick<Document, 'querySelector'>;
+  sessionStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  localStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+}
 
 /**
  * In a plain browser (the pages the sync server serves at /app/…): the server
@@ -9,16 +16,16 @@ import { DEFAULT_IDLE_SECONDS, MAX_IDLE_SECONDS, MIN_IDLE_SECONDS, type Platform
  * (localStorage), since a waiting-room TV must come back by itself after a
  * power cut.
  */
-export function webPlatform(app: AppName, location: Location = window.location, doc: Document = document): Platform {
-  const storageFor = (name: SecretName) => (name === 'staff-session' ? window.sessionStorage : window.localStorage);
+export function webPlatform(app: AppName, env: WebEnvironment = window): Platform {
+  const storageFor = (name: SecretName) => (name === 'staff-session' ? env.sessionStorage : env.localStorage);
   const key = (name: SecretName) => `medisync.${name}`;
   return {
     kind: 'web',
     config: async () => ({
       app,
-      serverUrl: serverUrlOf(doc, location),
+      serverUrl: serverUrlOf(env),
       kioskScreen: null,
-      kioskIdleSeconds: idleSecondsOf(location),
+      kioskIdleSeconds: idleSecondsOf(env.location.search),
     }),
     readSecret: async (name) => storageFor(name).getItem(key(name)),
     writeSecret: async (name, value) => storageFor(name).setItem(key(name), value),
@@ -26,21 +33,21 @@ export function webPlatform(app: AppName, location: Location = window.location, 
   };
 }
 
-function serverUrlOf(doc: Document, location: Location): string {
-  const configured = doc.querySelector<HTMLMetaElement>('meta[name="medisync-server-url"]')?.content.trim();
+function serverUrlOf(env: WebEnvironment): string {
+  const configured = env.document.querySelector<HTMLMetaElement>('meta[name="medisync-server-url"]')?.content.trim();
   if (configured) {
     try {
-      return new URL(configured, location.href).origin;
+      return new URL(configured, env.location.href).origin;
     } catch {
       // A broken deployment setting falls back to the page's own server.
     }
   }
-  return location.origin;
+  return env.location.origin;
 }
 
 /** `?idle=30` shortens or lengthens a kiosk's idle reset, within sane bounds. */
-function idleSecondsOf(location: Location): number {
-  const raw = Number(new URLSearchParams(location.search).get('idle'));
-  if (!Number.isInteger(raw) || raw === 0) return DEFAULT_IDLE_SECONDS;
-  return Math.min(MAX_IDLE_SECONDS, Math.max(MIN_IDLE_SECONDS, raw));
+function idleSecondsOf(search: string): number {
+  const raw = Number(new URLSearchParams(search).get('idle'));
+  if (!Number.isInteger(raw) || raw <= 0) return KIOSK_IDLE_SECONDS.default;
+  return Math.min(KIOSK_IDLE_SECONDS.max, Math.max(KIOSK_IDLE_SECONDS.min, raw));
 }

@@ -8,7 +8,3 @@ export interface Platform {
   writeSecret(name: SecretName, value: string): Promise<void>;
   deleteSecret(name: SecretName): Promise<void>;
 }
-
-export const MIN_IDLE_SECONDS = 5;
-export const MAX_IDLE_SECONDS = 3600;
-export const DEFAULT_IDLE_SECONDS = 60;
