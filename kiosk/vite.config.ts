@@ -1,4 +1,5 @@
 import react from '@vitejs/plugin-react';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -9,11 +10,19 @@ const renderer = fileURLToPath(new URL('./src/renderer/', import.meta.url));
  * and for plain browsers (served by the sync server at /app/kiosk/, e.g. a
  * waiting-room TV opening display.html).
  */
+/** `npm run dev`: the sync server's routes are proxied, so the page talks to it as if it served the page. */
+const server = process.env.MEDISYNC_SERVER_URL ?? 'http://127.0.0.1:4000';
+const proxied = ['/auth', '/devices', '/admin', '/sync', '/socket.io'];
+
 export default defineConfig({
   root: renderer,
   base: './',
   plugins: [react()],
   resolve: { conditions: ['@medisync/source'] },
+  server: {
+    host: '127.0.0.1',
+    proxy: Object.fromEntries(proxied.map((path) => [path, { target: server, ws: path === '/socket.io' }])),
+  },
   build: {
     outDir: fileURLToPath(new URL('./dist/renderer/', import.meta.url)),
     emptyOutDir: true,

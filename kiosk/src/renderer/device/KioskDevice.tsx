@@ -10,6 +10,7 @@ import {
 } from '@medisync/desktop/shell/browser';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ShellConfig } from '@medisync/desktop/shell/common';
+import { DeviceStatus } from './DeviceStatus.js';
 import { EnrollmentForm } from './EnrollmentForm.js';
 import { forgetEnrollment, loadEnrollment, saveEnrollment } from './enrollment.js';
 
@@ -140,6 +141,11 @@ export function KioskDevice({
         </main>
       );
     case 'ready':
-      return <>{children(state.device)}</>;
+      return (
+        <>
+          {children(state.device)}
+          <DeviceStatus sync={state.device.sync} timeZone={state.device.enrollment.site.timezone} />
+        </>
+      );
   }
 }
