@@ -22,7 +22,10 @@ async function main(): Promise<void> {
     log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'the sync server could not start');
     fail(`MediSync sync server could not start: ${error instanceof Error ? error.message : String(error)}`);
   }
-  log.info({ url: server.url, embeddedDatabase: config.databaseUrl === undefined, demo: config.demo }, 'MediSync sync server ready');
+  log.info(
+    { url: server.url, embeddedDatabase: config.databaseUrl === undefined, demo: config.demo },
+    'MediSync sync server ready',
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

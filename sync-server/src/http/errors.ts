@@ -68,7 +68,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const requestId = res.locals.requestId;
     if (known === null) {
       log.error(
-        { err: loggableError(error), requestId, method: req.method, path: requestPath(req.originalUrl) },
+        { error: loggableError(error), requestId, method: req.method, path: requestPath(req.originalUrl) },
         'unexpected error while handling a request',
       );
     } else if (known.status >= 500) {

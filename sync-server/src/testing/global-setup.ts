@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import './node20-compat.js';
 import { startEmbeddedPostgres } from '../embedded-postgres.js';
 import { createLogger, testLogLevel } from '../logger.js';
 
