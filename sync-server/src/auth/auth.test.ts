@@ -1,3 +1,4 @@
+import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@medisync/shared/domain';
 import { startTestServer, type TestServer } from '#testing/test-server';
@@ -111,11 +112,34 @@ describe('refresh and sign-out', () => {
     expect(me.body.error.code).toBe('revoked');
   });
 
-  it('sign-out ends the session: its access token and refresh token stop working at once', async () => {
+  it('sign-out ends the session: its socket closes, its access and refresh tokens stop working at once', async () => {
     const user = await staffUser(server.db, [siteA.id]);
     const session = await signIn(server.url, user.email);
-    const out = await api(server.url, '/auth/sign-out', { body: { refreshToken: session.refreshToken } });
-    expect(out.status).toBe(204);
+    const other = await signIn(server.url, user.email);
+    const socket = connect(server.url, {
+      auth: { token: session.accessToken },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    const otherSocket = connect(server.url, {
+      auth: { token: other.accessToken },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    try {
+      await Promise.all(
+        [socket, otherSocket].map((s) => new Promise((resolve) => s.once('connect', () => resolve(null)))),
+      );
+      const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const out = await api(server.url, '/auth/sign-out', { body: { refreshToken: session.refreshToken } });
+      expect(out.status).toBe(204);
+      expect(await closed).toBe('io server disconnect');
+      // The same user's other session keeps its connection.
+      expect(otherSocket.connected).toBe(true);
+    } finally {
+      socket.close();
+      otherSocket.close();
+    }
     expect((await refresh(session.refreshToken)).status).toBe(401);
     expect((await api(server.url, '/sync/patients/pull', { token: session.accessToken })).status).toBe(401);
     // Signing out again is still signed out.
@@ -131,7 +155,7 @@ describe('refresh and sign-out', () => {
 });
 
 describe('tokens', () => {
-  it('refuses forged, expired and missing tokens on sync, admin and socket routes alike', async () => {
+  it('refuses forged, expired and missing tokens on sync, admin and identity routes and socket handshakes', async () => {
     const user = await staffUser(server.db, [siteA.id], 'admin');
     const session = await signIn(server.url, user.email);
     const principal = { kind: 'user' as const, id: user.id, role: 'admin' as const, siteId: siteA.id };
@@ -150,6 +174,14 @@ describe('tokens', () => {
         expect(answer.status, `${path} with ${code}`).toBe(401);
         expect(answer.body.error.code).toBe(code);
       }
+    }
+    for (const [token, code] of cases) {
+      const socket = connect(server.url, { auth: { token }, transports: ['websocket'], reconnection: false });
+      const refused = await new Promise<{ data?: { reason?: string } }>((resolve) =>
+        socket.once('connect_error', resolve),
+      );
+      socket.close();
+      expect(refused.data?.reason).toBe(code);
     }
     expect((await api(server.url, '/admin/users', { token: session.accessToken })).status).toBe(200);
   });

@@ -2,6 +2,7 @@ import express from 'express';
 import { z } from 'zod';
 import { anonymous } from '#audit/audit-log';
 import { HttpError, parseOrThrow } from '#http/errors';
+import { disconnectPrincipal } from '#sync/live';
 import { findUserByEmail, getUser, type StaffUser } from '#users/queries';
 import { getDevice } from '#devices/queries';
 import { principalOf, requestOrigin, requirePrincipal } from './authenticate.js';
@@ -91,6 +92,7 @@ export function authRouter(deps: IdentityDeps): express.Router {
     const outcome = await rotateRefreshToken(deps.db, body.refreshToken);
     if (!outcome.ok) {
       if (outcome.reason === 'reused' && outcome.session) {
+        disconnectPrincipal(deps.io, { sessionId: outcome.session.id }, 'this sign-in was used from two places');
         await deps.audit.record({
           actor: { kind: 'user', id: outcome.session.userId, role: null, siteId: outcome.session.siteId },
           action: 'refresh-token-reused',
@@ -131,6 +133,7 @@ export function authRouter(deps: IdentityDeps): express.Router {
     const session = await sessionOfRefreshToken(deps.db, body.refreshToken);
     if (session !== null) {
       await revokeSession(deps.db, session.id, 'signed-out');
+      disconnectPrincipal(deps.io, { sessionId: session.id }, 'signed out');
       await deps.audit.record({
         actor: { kind: 'user', id: session.userId, role: null, siteId: session.siteId },
         action: 'sign-out',

@@ -68,17 +68,26 @@ export function publishChanges(
   }
 }
 
-export function joinRooms(socket: Socket, principal: Principal): void {
+/** A staff session's sockets, so signing out closes that session's live connection and no other. */
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+export function joinRooms(socket: Socket, principal: Principal & { sid?: string }): void {
   socket.data.principal = principal;
-  void socket.join([siteRoom(principal.siteId), principalRoom(principal)]);
+  const rooms = [siteRoom(principal.siteId), principalRoom(principal)];
+  if (principal.sid !== undefined) rooms.push(sessionRoom(principal.sid));
+  void socket.join(rooms);
 }
 
 /**
  * Tells every open socket of a principal (on every server instance) that it has
  * been revoked, then closes them. The event goes out before the disconnect.
  */
-export function disconnectPrincipal(io: Server, principal: Pick<Principal, 'kind' | 'id'>, reason: string): void {
-  const room = principalRoom(principal);
+export function disconnectPrincipal(
+  io: Server,
+  principal: Pick<Principal, 'kind' | 'id'> | { sessionId: string },
+  reason: string,
+): void {
+  const room = 'sessionId' in principal ? sessionRoom(principal.sessionId) : principalRoom(principal);
   io.in(room).emit(REVOKED_EVENT, { reason });
   io.in(room).disconnectSockets(true);
 }
