@@ -5,6 +5,7 @@ import { AuditLog } from '#audit/audit-log';
 import { auditRouter } from '#audit/router';
 import type { Db } from '#db/db';
 import { adminDevicesRouter, enrollmentRouter } from '#devices/router';
+import { kioskRouter } from '#kiosk/router';
 import { usersRouter } from '#users/router';
 import type { IsActive } from './authenticate.js';
 import type { IdentityDeps } from './identity-deps.js';
@@ -25,7 +26,7 @@ export interface IdentityOptions {
 
 /**
  * The identity routes: `/auth/*` (staff sign-in, refresh, sign-out, me),
- * `/devices/enroll`, and the admin routes `/admin/users`,
+ * `/devices/enroll`, `/kiosk/identify`, and the admin routes `/admin/users`,
  * `/admin/enrollment-codes`, `/admin/devices`, `/admin/audit`.
  */
 export function createIdentityRouter(options: IdentityOptions): express.Router {
@@ -42,6 +43,7 @@ export function createIdentityRouter(options: IdentityOptions): express.Router {
   const router = express.Router();
   router.use('/auth', authRouter(deps));
   router.use('/devices', enrollmentRouter(deps));
+  router.use('/kiosk', kioskRouter(deps));
   router.use('/admin/users', usersRouter(deps));
   router.use('/admin/audit', auditRouter(deps));
   router.use('/admin', adminDevicesRouter(deps));

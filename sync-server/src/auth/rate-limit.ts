@@ -67,6 +67,9 @@ export interface AbuseLimits {
   signInPerEmail: RateLimit;
   enrollPerIp: RateLimit;
   refreshPerIp: RateLimit;
+  /** Identity lookups by a kiosk that found nobody: the server's side of the kiosk lockout. */
+  kioskMissesPerDevice: RateLimit;
+  kioskLookupsPerDevice: RateLimit;
 }
 
 export const defaultAbuseLimits: AbuseLimits = {
@@ -76,4 +79,6 @@ export const defaultAbuseLimits: AbuseLimits = {
   // Failed enrollments only. Codes have about 44 bits; a few tries per window make guessing hopeless.
   enrollPerIp: { name: 'enroll:ip', max: 10, windowSeconds: 600 },
   refreshPerIp: { name: 'refresh:ip', max: 300, windowSeconds: 600 },
+  kioskMissesPerDevice: { name: 'kiosk-miss:device', max: 5, windowSeconds: 600 },
+  kioskLookupsPerDevice: { name: 'kiosk-lookup:device', max: 120, windowSeconds: 3600 },
 };
