@@ -27,7 +27,13 @@ describe('the bundled kiosk main process', () => {
     expect(window.window).toMatchObject({
       kiosk: true,
       fullscreen: true,
-      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false },
+      webPreferences: {
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        devTools: false,
+        backgroundThrottling: false,
+      },
     });
   });
 });

@@ -15,7 +15,14 @@ startShell({
   rendererRoot: path.join(dist, 'renderer'),
   preload: path.join(dist, 'preload', 'index.cjs'),
   page: (config) => (config.kioskScreen === 'display' ? 'display.html' : 'check-in.html'),
-  window: { kiosk: true, fullscreen: true, autoHideMenuBar: true, title: 'MediSync' },
+  window: {
+    kiosk: true,
+    fullscreen: true,
+    autoHideMenuBar: true,
+    title: 'MediSync',
+    // A lobby screen is rarely focused and must keep syncing and announcing calls regardless.
+    webPreferences: { backgroundThrottling: false },
+  },
   lockDown: true,
   // eslint-disable-next-line no-console
   log: (message) => console.warn(`[medisync-kiosk] ${message}`),
