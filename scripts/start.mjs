@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -131,7 +132,7 @@ async function waitUntilReady(url) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     try {
-      const response = await fetch(`${url}/readyz`);
+      const response = await globalThis.fetch(`${url}/readyz`);
       if (response.ok) return;
     } catch {
       // Not listening yet.
