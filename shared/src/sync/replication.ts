@@ -175,7 +175,11 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
                 firstSync: firstSyncProgress(progress, db.pulled.length),
                 ...(page.documents.length < limit ? { lastSyncedAt: new Date().toISOString() } : {}),
               });
-              return { documents: page.documents, checkpoint: checkpointAfter };
+              const dayChanged = checkpoint?.day !== undefined && checkpointAfter?.day !== checkpoint.day;
+              const documents = dayChanged
+                ? [...page.documents, ...(await leftFromDay(name, page.documents))]
+                : page.documents;
+              return { documents, checkpoint: checkpointAfter };
             },
           }
         : undefined,
@@ -218,6 +222,24 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     replications.push(replication);
   }
   const pendingSubscription = db.pending.count$.subscribe((pending) => update({ pending }));
+
+  /**
+   * A day-scoped view (a kiosk's appointments, a display's queue) moved to a new
+   * day at the site: everything the device still holds of the old day leaves it,
+   * as deletions from the server's side, so they are not pushed back; the
+   * tombstones are then purged from storage.
+   */
+  async function leftFromDay(name: CollectionName, fresh: Doc[]): Promise<Doc[]> {
+    const keep = new Set(fresh.map((d) => d.id));
+    const held = await db.rx[name].find().exec();
+    const gone = held
+      .filter((doc) => !keep.has(doc.primary))
+      .map((doc) => ({ ...(doc.toMutableJSON() as Doc), _deleted: true }));
+    if (gone.length > 0) {
+      setTimeout(() => void db.rx[name].cleanup(0).catch(() => undefined), 1000);
+    }
+    return gone;
+  }
 
   /**
    * A write-only record (a kiosk's patient intake) leaves the device once the

@@ -1,6 +1,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  changeRecord,
   createRecord,
   dayRangeUtc,
   HybridClock,
@@ -12,6 +13,7 @@ import {
   type Appointment,
   type Patient,
   type QueueEntry,
+  type Site,
 } from '@medisync/shared/domain';
 import { LIVE_CHANGE_EVENT, type LiveChange, type PullResponse, type PushResponse } from '@medisync/shared/sync';
 import { api, enrolledDevice, signIn, staffUser } from '#auth/testing';
@@ -343,6 +345,55 @@ describe('a day-scoped view', () => {
     const yesterday = await pull({ phase: 'history', seq: 1_000_000_000, day: '2000-01-01' });
     expect(yesterday.body.documents.map((d) => d.id)).toEqual([c.today.id]);
     expect(yesterday.body.checkpoint).toMatchObject({ day: today });
+  });
+});
+
+describe('a kiosk at midnight', () => {
+  it('lets go of the old day’s appointments when its site’s day changes', async () => {
+    const c = await clinic('Dateline Clinic');
+    // Moving the site across the date line is midnight on demand: its "today" becomes another date.
+    const now = new Date();
+    const zone = now.getUTCHours() >= 10 ? 'Pacific/Kiritimati' : 'Etc/GMT+12';
+    const newDay = dayRangeUtc(localDateAt(now, zone), zone);
+    const utcDay = dayRangeUtc(localDateAt(now, 'UTC'), 'UTC');
+    const hours = Array.from({ length: 24 }, (_, h) => new Date(utcDay.start.getTime() + h * 3_600_000 + 60_000));
+    const oldOnly = hours.find((t) => t < newDay.start || t >= newDay.end)!;
+    const old = createRecord(
+      'appointments',
+      newAppointment(c.site.id, c.patient.id, c.provider.id, oldOnly),
+      clock,
+      desk,
+    );
+    await writeRecords(server.db, 'appointments', [old]);
+
+    const kiosk = await device(c.site.id, 'kiosk');
+    const before = parse<Appointment>((await settled(kiosk.simulated)).appointments).map((a) => a.id);
+    expect(before).toContain(old.id);
+
+    const [site] = await server.db.query<{ doc: Site }>('SELECT doc FROM sites WHERE id = $1', [c.site.id]);
+    await writeRecords(server.db, 'sites', [changeRecord('sites', site!.doc, { timezone: zone }, clock)]);
+    const fresh = createRecord(
+      'appointments',
+      newAppointment(c.site.id, c.patient.id, c.provider.id, new Date(newDay.start.getTime() + 60_000)),
+      clock,
+      desk,
+    );
+    const push = await api<PushResponse>(server.url, '/sync/appointments/push', {
+      token: (await enrolledDevice(server, c.site.id, 'desk')).token,
+      body: [{ newDocumentState: fresh }],
+    });
+    expect(push.body.rejected).toEqual([]);
+
+    await eventually(async () => {
+      const ids = parse<Appointment>((await kiosk.simulated.dump()).appointments).map((a) => a.id);
+      expect(ids).toContain(fresh.id);
+      expect(ids).not.toContain(old.id);
+    });
+    // Letting go is local: the server still has the old day's appointment as it was.
+    const [kept] = await server.db.query<{ deleted: boolean }>('SELECT deleted FROM appointments WHERE id = $1', [
+      old.id,
+    ]);
+    expect(kept!.deleted).toBe(false);
   });
 });
 
