@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRecord, HybridClock, newId, type Patient } from '@medisync/shared/domain';
+import { api, signIn } from '@medisync/sync-server/src/auth/testing.js';
 import { CuttableProxy } from '@medisync/sync-server/src/testing/cuttable-proxy.js';
 import { startTestServer, type TestServer } from '@medisync/sync-server/src/testing/test-server.js';
 import type { Browser } from 'playwright-core';
@@ -61,8 +63,54 @@ describeInBrowser('the desktop renderer in Chromium against a real sync server',
     );
     expect(row?.doc).toMatchObject({ status: 'checked-in', checkInSource: 'desk' });
 
+    await context.close();
+  });
+
+  it('lists the queue live, in the derived order: an urgent later arrival before an earlier normal one', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const desk = new DeskPage(page);
+    await page.goto(`${server.url}/app/desktop/`);
+    await desk.signIn('desk@demo.clinic', 'medisync-demo');
     await desk.openView('Queue');
     await expect.poll(() => page.getByRole('heading', { level: 2, name: 'Queue' }).count()).toBe(1);
+
+    // Another desk checks two walk-ins in; this one sees them arrive through the live stream.
+    const session = await signIn(server.url, 'desk@demo.clinic', 'medisync-demo');
+    const actor = { id: session.user.id, role: 'desk' as const, source: 'desk' as const };
+    const patients = await server.db.query<{ doc: Patient }>('SELECT doc FROM patients LIMIT 2');
+    const clock = new HybridClock('other-desk');
+    const entry = (patient: Patient, ticketCode: string, priority: 'normal' | 'urgent', minutesAgo: number) =>
+      createRecord(
+        'queueEntries',
+        {
+          id: newId(),
+          siteId: session.site.id,
+          appointmentId: null,
+          patientId: patient.id,
+          queue: 'reception',
+          ticketCode,
+          priority,
+          status: 'waiting',
+          checkedInAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+          roomId: null,
+        },
+        clock,
+        actor,
+      );
+    const [first, second] = patients.map((row) => row.doc);
+    const rows = [entry(first!, 'A-901', 'normal', 2), entry(second!, 'A-902', 'urgent', 1)];
+    const pushed = await api<{ rejected: unknown[] }>(server.url, '/sync/queueEntries/push', {
+      token: session.accessToken,
+      body: rows.map((row) => ({ newDocumentState: row, assumedMasterState: null })),
+    });
+    expect(pushed.body.rejected).toEqual([]);
+
+    await expect.poll(() => page.getByTestId('queue-entry').count(), { timeout: 15_000 }).toBe(2);
+    const listed = await page.getByTestId('queue-entry').allTextContents();
+    expect(listed[0]).toContain('A-902');
+    expect(listed[0]).toContain(`${second!.familyName}, ${second!.givenName}`);
+    expect(listed[1]).toContain('A-901');
     await context.close();
   });
 

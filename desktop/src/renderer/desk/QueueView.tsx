@@ -1,5 +1,12 @@
-import type { Patient, QueueEntry, Room } from '@medisync/shared/domain';
-import { useState } from 'react';
+import {
+  calledEntries,
+  orderQueue,
+  type Appointment,
+  type Patient,
+  type QueueEntry,
+  type Room,
+} from '@medisync/shared/domain';
+import { useMemo, useState } from 'react';
 import type { RxDocument } from 'rxdb';
 import { formatTimeOfDay } from '../shell/time.js';
 import { patientListName } from './names.js';
@@ -8,13 +15,15 @@ import { useSiteToday } from './use-site-today.js';
 import type { Workspace } from './workspace.js';
 
 const PAGE_SIZE = 50;
+/** Open entries of one day at one site; the order is computed over all of them, then paged. */
+const MAX_OPEN_ENTRIES = 1000;
 const MAX_ROOMS = 200;
 const OPEN_STATUSES: QueueEntry['status'][] = ['waiting', 'called'];
 
 /**
- * Who is waiting or has been called today. Listed by check-in time for now;
- * the derived queue order (priority, appointment time, check-in time: DESIGN
- * section 4) replaces it when shared/domain provides it.
+ * Who has been called (latest first) and who is waiting today, in the derived
+ * queue order every replica agrees on (shared/domain `orderQueue`: priority,
+ * then appointment time for early arrivals, then check-in time).
  */
 export function QueueView({ workspace }: { workspace: Workspace }) {
   const { db, session } = workspace;
@@ -30,12 +39,22 @@ export function QueueView({ workspace }: { workspace: Workspace }) {
           status: { $in: OPEN_STATUSES },
         },
         sort: [{ checkedInAt: 'asc' }],
-        limit: limit + 1,
+        limit: MAX_OPEN_ENTRIES,
       }),
-    [db, session.site.id, day.start, day.end, limit],
+    [db, session.site.id, day.start, day.end],
     [] as RxDocument<QueueEntry>[],
   );
-  const page = docs.slice(0, limit);
+  const appointmentIds = [...new Set(docs.flatMap((doc) => (doc.appointmentId ? [doc.appointmentId] : [])))].sort();
+  const appointments = useLiveQuery(
+    () => db.rx.appointments.findByIds(appointmentIds),
+    [db, appointmentIds.join()],
+    new Map<string, RxDocument<Appointment>>(),
+  );
+  const ordered = useMemo(
+    () => [...calledEntries(docs), ...orderQueue(docs, { appointmentsById: appointments })],
+    [docs, appointments],
+  );
+  const page = ordered.slice(0, limit);
   const patientIds = [...new Set(page.map((doc) => doc.patientId))].sort();
   const patients = useLiveQuery(
     () => db.rx.patients.findByIds(patientIds),
@@ -80,7 +99,7 @@ export function QueueView({ workspace }: { workspace: Workspace }) {
           </tbody>
         </table>
       )}
-      {docs.length > limit && (
+      {ordered.length > limit && (
         <button type="button" className="button" onClick={() => setLimit((n) => n + PAGE_SIZE)}>
           Show more
         </button>
