@@ -99,7 +99,7 @@ export function compareEvents<S extends string>(a: StatusEvent<S>, b: StatusEven
  *   status (a late "in-room" after "done") is not applied either;
  * - a stale step that disagrees with nothing the patient-facing state says is
  *   dropped quietly: a late "called" once the patient is already in the room,
- *   or an un-no-show once someone else has already taken the no-show back;
+ *   or an un-no-show once the patient has been checked in or called;
  * - any other stale step applies when the lifecycle allows it from the
  *   current status, and is flagged when it does not.
  */
@@ -160,8 +160,8 @@ function judge<S extends string>(lifecycle: Lifecycle<S>, state: S, event: Statu
   if (isAbsence(event.to) && isPresence(state)) return 'kept-presence';
   if (isPresence(event.to) && isAbsence(state)) return 'overrides-absence';
   if (isUndo(lifecycle, event.from, event.to)) {
-    // Taking back an absence that is already gone: what the author wanted is true.
-    return isAbsence(event.from) && !isAbsence(state) ? 'agrees' : 'late-undo';
+    // Taking back a no-show (or a cancel, a "left") once the patient is known to be here: nothing to disagree on.
+    return isAbsence(event.from) && isPresence(state) ? 'agrees' : 'late-undo';
   }
   if (allowed && !isUndo(lifecycle, state, event.to)) return 'apply';
   // The patient is here either way and the record is already elsewhere in the visit.

@@ -157,8 +157,8 @@ function expectFlagsKept(input: Doc, merged: Doc) {
  * log was applied, or is named in an attention flag, or agrees with where the
  * record is: it repeats the step already made (two desks calling one ticket),
  * it says the patient is here when the record already says so (a late "called"
- * once the patient is in the room), or it takes back an absence that someone
- * else already took back. And an applied step made from a status the record
+ * once the patient is in the room), or it takes back an absence once the
+ * patient is known to be here. And an applied step made from a status the record
  * had meanwhile left never took back progress its author did not see.
  */
 function expectEveryEventAccountedFor(name: CollectionName, merged: Doc) {
@@ -181,7 +181,7 @@ function expectEveryEventAccountedFor(name: CollectionName, merged: Doc) {
     const agrees =
       event.to === state ||
       (presence(event.to) && presence(state)) ||
-      (isUndo(lifecycle, event.from, event.to) && absence(event.from) && !absence(state));
+      (isUndo(lifecycle, event.from, event.to) && absence(event.from) && presence(state));
     expect(agrees, `event ${event.hlc} ${event.from}->${event.to} dropped in "${state}"`).toBe(true);
   }
 }

@@ -48,21 +48,26 @@ export function mergeRecords<K extends CollectionName>(
   const merged: Record<string, unknown> = { id: left.id };
   const clocks: Record<string, string> = {};
   const fields = new Set([...Object.keys(left), ...Object.keys(right)]);
+  const settled = new Set<string>();
   for (const field of fields) {
-    if (STRUCTURAL_FIELDS.has(field) || LOCAL_FIELDS.has(field) || derived.has(field) || field in merged) continue;
+    if (STRUCTURAL_FIELDS.has(field) || LOCAL_FIELDS.has(field) || derived.has(field) || settled.has(field)) continue;
     const group = fieldGroupOf(spec, field);
     const winner = lastWriter(group, left, right);
+    if (winner === null) continue;
+    // The whole group comes from one side, values and clocks alike, so the
+    // merged group is exactly one of its inputs and merging stays a maximum.
     for (const member of group) {
+      settled.add(member);
       if (winner[member] !== undefined) merged[member] = winner[member];
       const clock = winner.clocks[member];
       if (clock !== undefined) clocks[member] = clock;
     }
   }
-  // Clocks of fields that neither side holds any more still have to converge.
-  // A held field keeps the clock of the value it holds: a larger clock from a
-  // side without the value would let the next merge prefer a value it never saw.
+  // Clocks of fields that neither side holds still have to converge. A held
+  // field keeps the clock of the value it holds: a larger clock from a side
+  // without the value would let the next merge prefer a value it never saw.
   for (const [field, clock] of [...Object.entries(left.clocks), ...Object.entries(right.clocks)]) {
-    if (merged[field] === undefined && (clocks[field] ?? '') < clock) clocks[field] = clock;
+    if (!settled.has(field) && (clocks[field] ?? '') < clock) clocks[field] = clock;
   }
   merged.clocks = clocks;
   merged.attention = mergeFlags(left.attention, right.attention);
@@ -117,21 +122,31 @@ function derivedFields(spec: { lifecycle?: LifecycleSpec<object, string> }): Set
   return new Set(Object.keys(spec.lifecycle.derive(probe)));
 }
 
-/** The side whose write of `fields` (one field, or a group that merges as one value) is the latest. */
-function lastWriter(fields: readonly string[], a: AnyDoc, b: AnyDoc): AnyDoc {
-  // A side without the field (a minimised kiosk record, a record without a
-  // tombstone flag) knows nothing about it.
-  const holds = (doc: AnyDoc) => fields.every((field) => doc[field] !== undefined);
-  if (holds(a) !== holds(b)) return holds(a) ? a : b;
-  const clockOf = (doc: AnyDoc) =>
-    fields.reduce((max, field) => (doc[field] === undefined ? max : (maxHlc(max, doc.clocks[field]) ?? '')), '');
-  const ca = clockOf(a);
-  const cb = clockOf(b);
-  if (ca !== cb) return ca > cb ? a : b;
-  // Same clock means the same write, unless a replica was tampered with; pick
-  // deterministically so that replicas still agree.
-  const valueOf = (doc: AnyDoc) => canonicalJson(fields.map((field) => doc[field]));
-  return valueOf(a) >= valueOf(b) ? a : b;
+/**
+ * The side whose write of `fields` (one field, or a group that merges as one
+ * value) is the latest, or null when neither side holds any of them. A side
+ * holding the whole group beats one holding part of it (a minimised replica),
+ * which beats one holding none; then the later clock wins; the rest only
+ * makes the order total, so both sides always pick the same winner.
+ */
+function lastWriter(fields: readonly string[], a: AnyDoc, b: AnyDoc): AnyDoc | null {
+  const [ka, kb] = [writeKey(fields, a), writeKey(fields, b)];
+  if (ka[0] === 0 && kb[0] === 0) return null;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! > kb[i]! ? a : b;
+  return a;
+}
+
+function writeKey(fields: readonly string[], doc: AnyDoc): [number, string, string, string] {
+  const held = fields.filter((field) => doc[field] !== undefined);
+  const holding = held.length === fields.length ? 2 : held.length > 0 ? 1 : 0;
+  const clock = held.reduce((max, field) => maxHlc(max, doc.clocks[field]) ?? '', '');
+  // Same clock means the same write, unless a replica was tampered with.
+  return [
+    holding,
+    clock,
+    canonicalJson(fields.map((field) => doc[field] ?? null)),
+    canonicalJson(fields.map((field) => doc.clocks[field] ?? null)),
+  ];
 }
 
 function unionEvents(a: StatusEvent<string>[], b: StatusEvent<string>[]): StatusEvent<string>[] {

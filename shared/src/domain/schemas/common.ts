@@ -11,12 +11,7 @@ export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected
  * record itself so that resolving it is an ordinary synced change.
  */
 export const attentionFlagSchema = z.object({
-  code: z.enum([
-    'overlapping-booking',
-    'duplicate-ticket-code',
-    'probable-duplicate-patient',
-    'lifecycle-conflict',
-  ]),
+  code: z.enum(['overlapping-booking', 'duplicate-ticket-code', 'probable-duplicate-patient', 'lifecycle-conflict']),
   reason: z.string().min(1).max(500),
   raisedAt: isoDateTime,
   resolvedAt: isoDateTime.nullable(),

@@ -204,7 +204,8 @@ export type HistoryStep =
   | { kind: 'transition'; replica: number; to: string; actor: keyof typeof actors }
   | { kind: 'resolve'; replica: number; pick: number }
   | { kind: 'raise'; replica: number; flag: number }
-  | { kind: 'sync'; from: number; to: number };
+  | { kind: 'sync'; from: number; to: number }
+  | { kind: 'delete'; replica: number };
 
 export interface HistoryPlan {
   /** Wall-clock skew of each replica's device, in ms: devices disagree on the time. */
@@ -230,6 +231,8 @@ export function historyPlan(name: CollectionName, maxReplicas = 4): fc.Arbitrary
       fc.record({ kind: fc.constant('raise' as const), replica, flag: fc.nat({ max: serverFlags.length - 1 }) }),
       fc.record({ kind: fc.constant('sync' as const), from: replica, to: replica }),
     ];
+    // Deleting is rare at a clinic (records are cancelled, not deleted), but tombstones replicate too.
+    const rarely = fc.record({ kind: fc.constant('delete' as const), replica });
     if (spec.lifecycle) {
       const statuses = spec.lifecycle.lifecycle.statuses;
       const transition = fc.record({
@@ -243,7 +246,10 @@ export function historyPlan(name: CollectionName, maxReplicas = 4): fc.Arbitrary
     }
     return fc.record({
       skews: fc.array(fc.integer({ min: -90_000, max: 90_000 }), { minLength: replicas, maxLength: replicas }),
-      steps: fc.array(fc.oneof(...steps), { minLength: 1, maxLength: 24 }),
+      steps: fc.array(fc.oneof({ arbitrary: fc.oneof(...steps), weight: 30 }, { arbitrary: rarely, weight: 1 }), {
+        minLength: 1,
+        maxLength: 24,
+      }),
     });
   });
 }
@@ -317,6 +323,9 @@ function applyStep<K extends CollectionName>(
     }
     case 'sync':
       return step.from === step.to ? record : mergeRecords(name, record, replicas[step.from]!);
+    case 'delete':
+      // What RxDB stores when a document is removed: the last state, marked deleted, with no clock of its own.
+      return { ...record, _deleted: true };
   }
 }
 
