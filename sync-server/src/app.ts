@@ -20,7 +20,7 @@ export interface AppDeps extends SyncDeps {
 export interface Renderer {
   /** URL path the renderer is served under, e.g. `/app/desktop`. */
   mount: string;
-  /** Its built files (with `index.html`); not served when the folder does not exist. */
+  /** Its built files; not served when the folder does not exist. Unknown paths load its `index.html`, if any. */
   dir: string;
 }
 
@@ -69,12 +69,15 @@ export function createApp(deps: AppDeps): Express {
   app.use('/sync', createSyncRouter(deps));
 
   for (const renderer of deps.renderers ?? builtRenderers) {
-    if (!existsSync(join(renderer.dir, 'index.html'))) continue;
+    if (!existsSync(renderer.dir)) continue;
     app.use(renderer.mount, express.static(renderer.dir, { index: 'index.html', maxAge: '1h' }));
-    // Client-side routes of the single-page app load its index page.
-    app.get(`${renderer.mount}/*splat`, (_req, res) => {
-      res.sendFile(join(renderer.dir, 'index.html'));
-    });
+    const index = join(renderer.dir, 'index.html');
+    if (existsSync(index)) {
+      // Client-side routes of a single-page app load its index page.
+      app.get(`${renderer.mount}/*splat`, (_req, res) => {
+        res.sendFile(index);
+      });
+    }
   }
 
   app.use(notFound);

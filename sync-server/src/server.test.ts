@@ -106,4 +106,15 @@ describe('startServer', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'not-found' } });
   });
+
+  it('serves a multi-page renderer without an index page, and 404s its unknown pages', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'medisync-renderer-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'display.html'), '<!doctype html><title>Now calling</title>');
+    const server = await started({ renderers: [{ mount: '/app/kiosk', dir }] });
+    expect(await (await fetch(`${server.url}/app/kiosk/display.html?lang=es`)).text()).toContain('Now calling');
+    const missing = await fetch(`${server.url}/app/kiosk/nothing.html`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 'not-found' } });
+  });
 });
