@@ -77,6 +77,11 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
     localDocuments: true,
     // The replica must survive app restarts; never wipe it on a schema mismatch.
     closeDuplicates: true,
+    // Lobby devices only ever receive deletions, never make them: what left them (yesterday's
+    // appointments, a moved one) is purged from storage within minutes, not RxDB's default month.
+    ...(role === 'kiosk' || role === 'display'
+      ? { cleanupPolicy: { minimumDeletedTime: 60_000, minimumCollectionAge: 60_000, runEach: 5 * 60_000 } }
+      : {}),
   })) as unknown as DeviceRxDatabase;
   await rx.addCollections(
     Object.fromEntries(

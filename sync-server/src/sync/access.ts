@@ -67,7 +67,9 @@ export const rolePolicy: SyncPolicy = {
     if (!rolePolicy.mayRead(principal, collection)) return null;
     const siteId = principal.siteId;
     if (principal.role === 'kiosk') {
-      if (collection === 'appointments') return { siteId, todayOnly: { field: 'start' }, project: projectForKiosk };
+      if (collection === 'appointments') {
+        return { siteId, todayOnly: { field: 'start', tombstone: withoutPatient }, project: projectForKiosk };
+      }
       if (collection === 'queueEntries') {
         return {
           siteId,
@@ -289,6 +291,11 @@ async function projectForDisplay(docs: Doc[], read: ReadRows): Promise<Doc[]> {
     (e) =>
       projectDisplayQueueEntry(e, e.roomId === null ? null : (rooms.get(e.roomId)?.name ?? null)) as unknown as Doc,
   );
+}
+
+/** An appointment leaving a kiosk (moved to another day) no longer says whose it is. */
+function withoutPatient(doc: Doc): Doc {
+  return { ...doc, patientGivenName: '', patientFamilyInitial: '', identityKey: null } as unknown as Doc;
 }
 
 async function byId<R extends { id: string }>(rows: Promise<R[]>): Promise<Map<string, R>> {

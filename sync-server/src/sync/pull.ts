@@ -27,7 +27,15 @@ export interface PullView {
    * of a new day starts over, or it would never see today's records that were
    * written (booked) before its checkpoint.
    */
-  todayOnly?: { field: string };
+  todayOnly?: {
+    field: string;
+    /**
+     * A record changed today that is not (or no longer) of today, such as an
+     * appointment moved to next week, reaches the device as a tombstone, so a
+     * device that held it lets go. This shapes what such a tombstone still carries.
+     */
+    tombstone?: (projected: Doc) => Doc;
+  };
   /**
    * Reshapes a page of records for the principal's role (drops fields it may not
    * see, resolves display names), reading related rows through `read`.
@@ -92,14 +100,26 @@ export async function pullChanges(
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const today = await siteToday(client, view.siteId, now);
     const day = view.todayOnly ? { day: today.date } : {};
+    // The history phase of a day-scoped view also reads what changed today, to send leavers as tombstones.
+    let historyView = view;
+    let isToday = (_doc: Doc) => true;
     if (view.todayOnly) {
       const field = view.todayOnly.field;
-      view = {
+      const inToday: SqlFilter = {
+        sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
+        params: [today.start, today.end],
+      };
+      historyView = {
         ...view,
         filter: andFilters(view.filter, {
-          sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
-          params: [today.start, today.end],
+          sql: `(${inToday.sql}) OR r.updated_at >= $PARAM::timestamptz`,
+          params: [...inToday.params, today.start],
         }),
+      };
+      view = { ...view, filter: andFilters(view.filter, inToday) };
+      isToday = (doc) => {
+        const value = (doc as unknown as Record<string, unknown>)[field];
+        return typeof value === 'string' && value >= today.start && value < today.end;
       };
       if (checkpoint !== undefined && checkpoint.day !== today.date) checkpoint = undefined;
     }
@@ -115,18 +135,20 @@ export async function pullChanges(
     if (cp.phase === 'history' && records.length < limit) {
       const seen = records.map((r) => r.doc.id);
       const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
-      const page = await selectPage(client, collection, view, cp.seq, limit - records.length, exclude);
+      const page = await selectPage(client, collection, historyView, cp.seq, limit - records.length, exclude);
       records.push(...page);
       if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...day };
     }
-    const remaining = await countAfter(client, collection, view, cp);
+    const remaining = await countAfter(client, collection, cp.phase === 'history' ? historyView : view, cp);
     const docs = records.map((r) => r.doc);
-    const documents = view.project
+    const projected = view.project
       ? await view.project(
           docs,
           async <R extends object>(sql: string, params: unknown[]) => (await client.query<R>(sql, params)).rows,
         )
       : docs;
+    const tombstone = view.todayOnly?.tombstone ?? ((d: Doc) => d);
+    const documents = projected.map((doc, i) => (isToday(docs[i]!) ? doc : { ...tombstone(doc), _deleted: true }));
     await client.query('COMMIT');
     return { documents, checkpoint: cp, remaining };
   } catch (error) {
