@@ -337,6 +337,29 @@ describe('HTTP hygiene', () => {
   });
 });
 
+describe('CORS', () => {
+  it('answers browsers of the configured origins only', async () => {
+    const withOrigins = await startTestServer({ corsOrigins: ['https://desk.clinic.example'] });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${withOrigins.url}/auth/sign-in`, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+      const allowed = await preflight('https://desk.clinic.example');
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://desk.clinic.example');
+      const foreign = await preflight('https://evil.example');
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await withOrigins.close();
+    }
+  });
+});
+
 describe('abuse limits', () => {
   it('locks an email after repeated failed sign-ins, even with the right password, and tells when to retry', async () => {
     const user = await staffUser(server.db, [siteA.id]);
