@@ -49,7 +49,8 @@ export function authRouter(deps: IdentityDeps): express.Router {
     const passwordOk = await verifyPassword(user?.passwordHash ?? null, body.password);
     if (user === null || !passwordOk || !user.active) {
       await deps.audit.record({
-        actor: user ? { kind: 'user', id: user.id, role: user.role, siteId: null } : anonymous,
+        // Failures for a known account show in its first site's log; unknown emails in no clinic's.
+        actor: user ? { kind: 'user', id: user.id, role: user.role, siteId: user.siteIds[0] ?? null } : anonymous,
         action: 'sign-in-failed',
         via: 'POST /auth/sign-in',
         ...origin,

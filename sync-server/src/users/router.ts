@@ -64,7 +64,13 @@ export function usersRouter(deps: IdentityDeps): express.Router {
 
   router.get('/', async (_req, res) => {
     const principal = principalOf(res);
-    res.json({ users: await listUsers(deps.db, await adminReach(deps, principal).sites()) });
+    const own = await adminReach(deps, principal).sites();
+    // Another clinic's sites a user also works at are none of this admin's business.
+    const users = (await listUsers(deps.db, own)).map((u) => ({
+      ...u,
+      siteIds: u.siteIds.filter((s) => own.includes(s)),
+    }));
+    res.json({ users });
   });
 
   router.post('/', async (req, res) => {
