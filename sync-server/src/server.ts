@@ -55,14 +55,14 @@ export async function startServer(config: Config, options: StartOptions): Promis
       const postgres: RunningPostgres = await startEmbeddedPostgres({
         dataDir: config.dataDir,
         log,
-        libraryExitHooks: options.handlesSignals !== true,
+        stopOnSignals: options.handlesSignals !== true,
       });
       undo.unshift(postgres.stop);
       connectionString = postgres.connectionString;
     }
 
     const db = new Db(connectionString, log);
-    undo.unshift(() => db.close());
+    undo.unshift(() => closePool(db));
     await migrate(db, log);
     const tokens = new TokenService(config.tokenSecret ?? (await storedTokenSecret(config.dataDir, log)));
     if (config.demo) await seedDemoIfEmpty(db, log);
@@ -129,6 +129,26 @@ async function closeHttpAndSockets(httpServer: http.Server, io: Server): Promise
     }, DRAIN_TIMEOUT_MS);
   });
   await Promise.race([drained, grace]);
+  clearTimeout(timer);
+}
+
+/**
+ * Ends the pool and waits until its connections have really closed: the pool
+ * reports itself ended while its last goodbyes are still on the wire, and a
+ * database stopped right then would cut them off.
+ */
+async function closePool(db: Db): Promise<void> {
+  const open = db.pool.totalCount;
+  let closed = 0;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    db.pool.on('remove', () => {
+      if (++closed >= open) resolve();
+    });
+  });
+  await db.close();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([allClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2_000)))]);
   clearTimeout(timer);
 }
 
