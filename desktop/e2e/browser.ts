@@ -60,7 +60,20 @@ export function launchChromium(): Promise<Browser> {
 
 /** Builds a renderer with its own vite config (into its dist/renderer unless `overrides` say otherwise). */
 export async function buildRenderer(configFile: string, overrides: InlineConfig = {}): Promise<void> {
-  await build({ configFile, logLevel: 'warn', ...overrides, build: { sourcemap: false, ...overrides.build } });
+  // Vitest sets NODE_ENV=test, which would give React's development build: build as a user's build does.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile,
+      logLevel: 'warn',
+      mode: 'production',
+      ...overrides,
+      build: { sourcemap: false, ...overrides.build },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 const TYPES: Record<string, string> = {
@@ -76,8 +89,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves one folder on 127.0.0.1 at a free port; nothing outside it. */
-export async function serveDirectory(dir: string): Promise<StaticServer> {
+/** Serves one folder on 127.0.0.1 at a free port; nothing outside it. `rewriteHtml` edits pages as they go out. */
+export async function serveDirectory(
+  dir: string,
+  options: { rewriteHtml?: (html: string) => string } = {},
+): Promise<StaticServer> {
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -87,8 +103,12 @@ export async function serveDirectory(dir: string): Promise<StaticServer> {
       return;
     }
     readFile(file).then(
-      (body) =>
-        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
+      (body) => {
+        const rewrite = path.extname(file) === '.html' ? options.rewriteHtml : undefined;
+        res
+          .writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+          .end(rewrite ? rewrite(body.toString('utf8')) : body);
+      },
       () => res.writeHead(404).end(),
     );
   });

@@ -6,7 +6,7 @@ import { CuttableProxy } from '@medisync/sync-server/src/testing/cuttable-proxy.
 import { startTestServer, type TestServer } from '@medisync/sync-server/src/testing/test-server.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildRenderer, describeInBrowser, launchChromium } from './browser.js';
+import { buildRenderer, describeInBrowser, launchChromium, serveDirectory } from './browser.js';
 import { DeskPage } from './desk-page.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -112,6 +112,33 @@ describeInBrowser('the desktop renderer in Chromium against a real sync server',
     expect(listed[0]).toContain(`${second!.familyName}, ${second!.givenName}`);
     expect(listed[1]).toContain('A-901');
     await context.close();
+  });
+
+  it("works from another origin, as under Electron's app://, once the server allows that origin", async () => {
+    let serverUrl = '';
+    const elsewhere = await serveDirectory(rendererDir, {
+      rewriteHtml: (html) =>
+        html.replace('name="medisync-server-url" content=""', `name="medisync-server-url" content="${serverUrl}"`),
+    });
+    const allowing = await startTestServer({
+      databaseUrl: server.databaseUrl,
+      tokenSecret: server.config.tokenSecret,
+      corsOrigins: [elsewhere.url],
+    });
+    serverUrl = allowing.url;
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const desk = new DeskPage(page);
+      await page.goto(`${elsewhere.url}/`);
+      await desk.signIn('desk@demo.clinic', 'medisync-demo');
+      await expect.poll(() => desk.appointments().count(), { timeout: 20_000 }).toBeGreaterThan(10);
+      await expect.poll(() => desk.syncLabel(), { timeout: 20_000 }).toBe('Online');
+      await context.close();
+    } finally {
+      await allowing.close();
+      await elsewhere.close();
+    }
   });
 
   it('says why a sign-in fails', async () => {

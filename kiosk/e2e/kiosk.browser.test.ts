@@ -114,6 +114,22 @@ describeInBrowser('kiosk screens in Chromium', () => {
     await kiosk.page.context().close();
   });
 
+  it('locks identity search after five misses, and walking away does not unlock it', async () => {
+    const kiosk = await open('?idle=2');
+    await kiosk.start();
+    for (let miss = 1; miss <= 5; miss++) {
+      await kiosk.identify(`Nobody${miss}`, { day: '1', month: '1', year: '1990' });
+      if (miss < 5)
+        await expect.poll(() => kiosk.page.getByRole('button', { name: catalogues.en.find }).isEnabled()).toBe(true);
+    }
+    await expect.poll(() => kiosk.page.getByRole('alert').textContent()).toBe(catalogues.en.locked);
+    expect(await kiosk.page.getByRole('textbox').count()).toBe(0);
+    await expect.poll(() => kiosk.heading().textContent(), { timeout: 10_000 }).toBe(catalogues.en.welcomeTitle);
+    await kiosk.start();
+    expect(await kiosk.page.getByRole('alert').textContent()).toBe(catalogues.en.locked);
+    await kiosk.page.context().close();
+  });
+
   it('clears itself and returns to the default language after the idle time', async () => {
     const kiosk = await open('?idle=2');
     await kiosk.chooseLanguage(catalogues.vi.languageName);
