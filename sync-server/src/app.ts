@@ -9,6 +9,8 @@ import { errorHandler, HttpError, notFound } from '#http/errors';
 import { requestContext } from '#http/request-context';
 import { createSyncRouter, type SyncDeps } from '#sync/index';
 import { createIdentityRouter } from '#auth/identity';
+import { createIsActive } from '#auth/is-active';
+import { ticketsRouter } from '#tickets/router';
 
 export interface AppDeps extends SyncDeps {
   /** Browser origins allowed to call the API; none means same-origin only. */
@@ -67,6 +69,10 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(createIdentityRouter(deps));
   app.use('/sync', createSyncRouter(deps));
+  app.use(
+    '/tickets',
+    ticketsRouter({ db: deps.db, tokens: deps.tokens, isActive: deps.isActive ?? createIsActive(deps.db) }),
+  );
 
   for (const renderer of deps.renderers ?? builtRenderers) {
     if (!existsSync(renderer.dir)) continue;

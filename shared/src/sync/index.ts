@@ -4,3 +4,4 @@ export * from './protocol.js';
 export * from './replication.js';
 export * from './rx-schema.js';
 export * from './sync-state.js';
+export * from './ticket-dispenser.js';

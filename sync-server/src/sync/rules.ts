@@ -27,7 +27,10 @@ const SLOT_HOLDING = ['booked', 'checked-in', 'arrived', 'fulfilled'];
 function raise(collection: CollectionName, record: Doc, key: string, code: AttentionFlag['code'], reason: string): Doc {
   if (record.attention[key]) return record;
   const flag: AttentionFlag = { code, reason, raisedAt: new Date().toISOString(), resolvedAt: null, resolvedBy: null };
-  return { ...normalizeRecord(collection, { ...record, attention: { ...record.attention, [key]: flag } }), _deleted: record._deleted };
+  return {
+    ...normalizeRecord(collection, { ...record, attention: { ...record.attention, [key]: flag } }),
+    _deleted: record._deleted,
+  };
 }
 
 /** MRNs come from one server sequence, so desks registering offline never hand out the same one. */
@@ -53,7 +56,13 @@ const flagProbableDuplicatePatient: ServerRule = async (tx, record) => {
   );
   return others.reduce(
     (doc, other) =>
-      raise('patients', doc, `probable-duplicate-patient:${other}`, 'probable-duplicate-patient', `same family name and date of birth as patient ${other}`),
+      raise(
+        'patients',
+        doc,
+        `probable-duplicate-patient:${other}`,
+        'probable-duplicate-patient',
+        `same family name and date of birth as patient ${other}`,
+      ),
     record,
   );
 };
@@ -71,7 +80,13 @@ const flagOverlappingBooking: ServerRule = async (tx, record) => {
   );
   return others.reduce(
     (doc, other) =>
-      raise('appointments', doc, `overlapping-booking:${other}`, 'overlapping-booking', `the provider is also booked for appointment ${other} at an overlapping time`),
+      raise(
+        'appointments',
+        doc,
+        `overlapping-booking:${other}`,
+        'overlapping-booking',
+        `the provider is also booked for appointment ${other} at an overlapping time`,
+      ),
     record,
   );
 };
@@ -79,7 +94,10 @@ const flagOverlappingBooking: ServerRule = async (tx, record) => {
 /** A ticket code handed out twice on one day at one site can call the wrong patient. */
 const flagDuplicateTicketCode: ServerRule = async (tx, record) => {
   const entry = record as QueueEntry;
-  const { rows } = await tx.query<{ timezone: string | null }>(`SELECT doc->>'timezone' AS timezone FROM sites WHERE id = $1`, [entry.siteId]);
+  const { rows } = await tx.query<{ timezone: string | null }>(
+    `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = $1`,
+    [entry.siteId],
+  );
   const day = localDateAt(new Date(entry.checkedInAt), rows[0]?.timezone ?? 'UTC');
   const others = await ids(
     tx,
@@ -91,12 +109,21 @@ const flagDuplicateTicketCode: ServerRule = async (tx, record) => {
   );
   const sameDay: string[] = [];
   for (const other of others) {
-    const { rows: found } = await tx.query<{ at: string }>(`SELECT doc->>'checkedInAt' AS at FROM queue_entries WHERE id = $1`, [other]);
+    const { rows: found } = await tx.query<{ at: string }>(
+      `SELECT doc->>'checkedInAt' AS at FROM queue_entries WHERE id = $1`,
+      [other],
+    );
     if (localDateAt(new Date(found[0]!.at), rows[0]?.timezone ?? 'UTC') === day) sameDay.push(other);
   }
   return sameDay.reduce(
     (doc, other) =>
-      raise('queueEntries', doc, `duplicate-ticket-code:${other}`, 'duplicate-ticket-code', `ticket ${entry.ticketCode} was also given to queue entry ${other} today`),
+      raise(
+        'queueEntries',
+        doc,
+        `duplicate-ticket-code:${other}`,
+        'duplicate-ticket-code',
+        `ticket ${entry.ticketCode} was also given to queue entry ${other} today`,
+      ),
     record,
   );
 };

@@ -14,7 +14,13 @@ import {
   type Actor,
   type CollectionName,
 } from '@medisync/shared/domain';
-import { openDeviceDatabase, startSync, type DeviceDatabase, type SyncSession } from '@medisync/shared/sync';
+import {
+  openDeviceDatabase,
+  startSync,
+  TicketDispenser,
+  type DeviceDatabase,
+  type SyncSession,
+} from '@medisync/shared/sync';
 
 export interface DeviceInit {
   deviceId: string;
@@ -30,6 +36,8 @@ export type DeviceCommand =
   | { cmd: 'transition'; collection: CollectionName; id: string; to: string }
   | { cmd: 'save'; collection: CollectionName; record: Record<string, unknown> }
   | { cmd: 'get'; collection: CollectionName; id: string }
+  | { cmd: 'refillTickets'; siteId: string }
+  | { cmd: 'issueTicket'; siteId: string; queue: string }
   | { cmd: 'dump' }
   | { cmd: 'state' }
   | { cmd: 'awaitInSync' }
@@ -38,6 +46,7 @@ export type DeviceCommand =
 let db: DeviceDatabase;
 let sync: SyncSession;
 let actor: Actor;
+let tickets: TicketDispenser;
 
 async function init(options: DeviceInit) {
   const indexedDB = new IDBFactory();
@@ -54,6 +63,13 @@ async function init(options: DeviceInit) {
     batchSize: options.batchSize ?? 500,
     retryTime: 300,
   });
+  tickets = await TicketDispenser.open(db, { serverUrl: options.serverUrl, getToken: () => options.token });
+}
+
+async function siteOf(siteId: string) {
+  const site = await db.rx.sites.findOne(siteId).exec();
+  if (!site) throw new Error(`site ${siteId} is not on device ${actor.id} yet`);
+  return site.toJSON() as never;
 }
 
 async function read(collection: CollectionName, id: string) {
@@ -91,6 +107,10 @@ async function run(message: DeviceCommand): Promise<unknown> {
       return message.record;
     case 'get':
       return (await db.rx[message.collection].findOne(message.id).exec())?.toJSON() ?? null;
+    case 'refillTickets':
+      return tickets.refill(await siteOf(message.siteId));
+    case 'issueTicket':
+      return tickets.issue(await siteOf(message.siteId), message.queue);
     case 'dump': {
       const out: Record<string, string[]> = {};
       for (const name of db.collections) {

@@ -74,6 +74,14 @@ export class SimulatedDevice {
   get<T = Record<string, unknown>>(collection: CollectionName, id: string) {
     return this.command<T | null>({ cmd: 'get', collection, id });
   }
+  /** Leases ticket blocks for the site's queues while online (offline: does nothing). */
+  refillTickets(siteId: string) {
+    return this.command<void>({ cmd: 'refillTickets', siteId });
+  }
+  /** The next ticket code, from a leased block or a device-scoped fallback; never waits for the network. */
+  issueTicket(siteId: string, queue = 'reception') {
+    return this.command<string>({ cmd: 'issueTicket', siteId, queue });
+  }
   /** Every record on the device, per collection, as sorted canonical JSON. */
   dump() {
     return this.command<Record<CollectionName, string[]>>({ cmd: 'dump' });
