@@ -27,22 +27,25 @@ async function main(): Promise<void> {
     'MediSync sync server ready',
   );
 
+  // The log is written asynchronously; exiting waits for it, or its last lines could land out of order or not at all.
+  const exit = (code: number) => log.flush(() => process.exit(code));
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting without waiting');
-      process.exit(1);
+      exit(1);
+      return;
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
     server.close().then(
       () => {
         log.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         log.error({ err: String(error) }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
