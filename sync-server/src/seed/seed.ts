@@ -1,7 +1,15 @@
-import { changeRecord, HybridClock, type AnyRecord, type CollectionName, type Patient } from '@medisync/shared/domain';
+import {
+  changeRecord,
+  HybridClock,
+  parseTicketCode,
+  type AnyRecord,
+  type CollectionName,
+  type Patient,
+} from '@medisync/shared/domain';
 import type { Logger } from 'pino';
 import type { Db } from '#db/db';
 import { writeRecords } from '#sync/store';
+import { leaseTicketBlock } from '#tickets/leases';
 import { seedDemoStaff } from '#users/demo-staff';
 import { buildDemoClinic, type DemoClinic } from './demo-clinic.js';
 
@@ -41,6 +49,7 @@ export async function seedDemoIfEmpty(db: Db, log: Logger, now: Date = new Date(
     for (const collection of SEED_ORDER) {
       await writeRecords(db, collection, clinic[collection] as AnyRecord[]);
     }
+    await reserveDemoTickets(db, clinic, now);
     await seedDemoStaff(db, clinic.sites[0]!.id);
     log.info(
       { siteId: clinic.sites[0]!.id, counts: counts(clinic), ms: Date.now() - started },
@@ -65,4 +74,22 @@ async function withMrns(db: Db, patients: Patient[]): Promise<Patient[]> {
 
 function counts(clinic: DemoClinic): Record<string, number> {
   return Object.fromEntries(SEED_ORDER.map((name) => [name, clinic[name].length]));
+}
+
+/**
+ * The demo queue already holds today's codes from 001 on; lease those numbers
+ * to the seed, so the blocks devices lease next start after them.
+ */
+async function reserveDemoTickets(db: Db, clinic: DemoClinic, now: Date): Promise<void> {
+  const site = clinic.sites[0]!;
+  const highest = new Map<string, number>();
+  for (const entry of clinic.queueEntries) {
+    const number = parseTicketCode(entry.ticketCode)?.number ?? 0;
+    highest.set(entry.queue, Math.max(highest.get(entry.queue) ?? 0, number));
+  }
+  await db.transaction(async (tx) => {
+    for (const [queue, size] of highest) {
+      await leaseTicketBlock(tx, { siteId: site.id, deviceKey: 'demo-seed', queue, size }, now);
+    }
+  });
 }
