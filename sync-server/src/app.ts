@@ -9,6 +9,7 @@ import { errorHandler, HttpError, notFound } from '#http/errors';
 import { requestContext } from '#http/request-context';
 import { createSyncRouter, type SyncDeps } from '#sync/index';
 import { createIdentityRouter } from '#auth/identity';
+import { createIntegrationRouter } from '#api/index';
 import { createIsActive } from '#auth/is-active';
 import { ticketsRouter } from '#tickets/router';
 
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(createIdentityRouter(deps));
   app.use('/sync', createSyncRouter(deps));
+  app.use(createIntegrationRouter(deps));
   app.use(
     '/tickets',
     ticketsRouter({ db: deps.db, tokens: deps.tokens, isActive: deps.isActive ?? createIsActive(deps.db) }),

@@ -13,6 +13,7 @@ import type { Config } from '#config';
 import { startEmbeddedPostgres, type RunningPostgres } from '#embedded-postgres';
 import { seedDemoIfEmpty } from '#seed/seed';
 import { attachLiveChanges, type SyncDeps } from '#sync/index';
+import { WebhookDispatcher, type DispatcherOptions } from '#webhooks/dispatcher';
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -36,6 +37,8 @@ export interface StartOptions {
   handlesSignals?: boolean;
   /** Overrides where built renderers are looked for (tests). */
   renderers?: readonly Renderer[];
+  /** Webhook delivery timing (tests shorten the retry delays). */
+  webhooks?: DispatcherOptions;
 }
 
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
@@ -81,6 +84,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
 
     await listen(httpServer, config.port, config.host);
     undo.unshift(() => closeHttpAndSockets(httpServer, io));
+    // Stopped before HTTP closes, so no attempt is cut off by the pool ending under it.
+    const webhooks = new WebhookDispatcher(db, log, options.webhooks);
+    webhooks.start();
+    undo.unshift(() => webhooks.stop());
     const port = (httpServer.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     log.info({ url }, 'sync server listening');

@@ -9,6 +9,7 @@ import { createIsActive } from '#auth/is-active';
 import { bearerToken, type TokenService } from '#auth/tokens';
 import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
+import { recordWebhookEvents } from '#webhooks/events';
 import { rolePolicy, type SyncPolicy } from './access.js';
 import { joinRooms, publishChanges } from './live.js';
 import { pullChanges } from './pull.js';
@@ -93,7 +94,12 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
     if (writer === null) throw new HttpError(403, 'forbidden', `role "${principal.role}" may not write ${collection}`);
     const body = pushBodySchema.safeParse(req.body);
     if (!body.success) throw HttpError.fromZod(body.error, 'push body');
-    const result = await pushRecords(deps.db, collection, body.data, { rules: serverRules, ...writer });
+    const result = await pushRecords(deps.db, collection, body.data, {
+      rules: serverRules,
+      ...writer,
+      // Device pushes raise webhooks too, offline check-ins once they sync.
+      afterWrite: recordWebhookEvents,
+    });
     publishChanges(deps.io, policy, result.changes, deps.log, deps.audit);
     // A device gets back the server's state in its own shape; a write-only collection sends nothing back.
     const view = policy.view(principal, collection);

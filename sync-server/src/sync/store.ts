@@ -70,7 +70,16 @@ export interface PushOptions {
    * so a device holding a projection is not told of a conflict in fields it never holds.
    */
   visible?: (doc: Doc) => unknown;
+  /**
+   * Runs inside the write transaction for each record actually written, with its
+   * state before (undefined when new) and after: the webhook outbox derives its
+   * events here, so an event exists exactly when its change committed, and a
+   * repeated push, which writes nothing, raises nothing.
+   */
+  afterWrite?: AfterWrite;
 }
+
+export type AfterWrite = (tx: Tx, collection: CollectionName, previous: Doc | undefined, next: Doc) => Promise<void>;
 
 /**
  * Stores pushed rows. Each row is validated on its own; a bad row is rejected
@@ -149,6 +158,7 @@ export async function pushRecords(
         }
         if (previous === undefined || !isSameRecord(next, previous)) {
           written.push(await writeRecord(tx, collection, next));
+          await options.afterWrite?.(tx, collection, previous, next);
         }
         const same = (a: Doc, b: Doc) =>
           visible ? isSameRecord(visible(a) as object, visible(b) as object) : isSameRecord(a, b);

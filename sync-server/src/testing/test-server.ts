@@ -8,6 +8,7 @@ import type { Renderer } from '#app';
 import { loadConfig, type Config } from '#config';
 import { createLogger, testLogLevel } from '#logger';
 import { startServer, type RunningServer } from '#server';
+import type { DispatcherOptions } from '#webhooks/dispatcher';
 import { createTestDatabase } from './test-database.js';
 
 export interface TestServerOptions {
@@ -21,6 +22,8 @@ export interface TestServerOptions {
   tokenSecret?: string;
   corsOrigins?: string[];
   renderers?: readonly Renderer[];
+  /** Webhook delivery timing, e.g. short retry delays. */
+  webhooks?: DispatcherOptions;
 }
 
 export interface TestServer extends RunningServer {
@@ -52,7 +55,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   const log = createLogger(config.logLevel);
   const start = (port: number) =>
-    startServer({ ...config, port }, { log, ...(options.renderers ? { renderers: options.renderers } : {}) });
+    startServer(
+      { ...config, port },
+      {
+        log,
+        ...(options.renderers ? { renderers: options.renderers } : {}),
+        ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+      },
+    );
 
   let current: RunningServer;
   try {

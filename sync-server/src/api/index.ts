@@ -1,0 +1,39 @@
+import express from 'express';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
+import { AuditLog } from '#audit/audit-log';
+import { apiClientsRouter } from '#api-clients/router';
+import type { IsActive } from '#auth/authenticate';
+import { createIsActive } from '#auth/is-active';
+import type { TokenService } from '#auth/tokens';
+import type { Db } from '#db/db';
+import { createApiRouter } from './router.js';
+
+export interface IntegrationDeps {
+  db: Db;
+  log: Logger;
+  io: Server;
+  tokens: TokenService;
+  isActive?: IsActive;
+  audit?: AuditLog;
+}
+
+/**
+ * The integration surface: `/admin/api-clients` (admins manage clients and keys)
+ * and `/api/v1` (REST, OpenAPI). Mounted at the app's root.
+ */
+export function createIntegrationRouter(input: IntegrationDeps): express.Router {
+  const audit = input.audit ?? new AuditLog(input.db);
+  const router = express.Router();
+  router.use(
+    '/admin/api-clients',
+    apiClientsRouter({
+      db: input.db,
+      tokens: input.tokens,
+      isActive: input.isActive ?? createIsActive(input.db),
+      audit,
+    }),
+  );
+  router.use('/api/v1', createApiRouter({ db: input.db, log: input.log, io: input.io, audit }));
+  return router;
+}

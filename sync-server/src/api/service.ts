@@ -1,0 +1,321 @@
+import {
+  changeRecord,
+  createRecord,
+  DomainError,
+  findOverlaps,
+  freeSlots,
+  holdsSlot,
+  localDateAt,
+  newId,
+  transitionRecord,
+  type Actor,
+  type Appointment,
+  type CollectionName,
+  type NewRecord,
+  type Patient,
+  type QueueEntry,
+  type RecordPatch,
+  type RecordTypes,
+  type Schedule,
+  type Site,
+} from '@medisync/shared/domain';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
+import type { AuditLog } from '#audit/audit-log';
+import type { ApiClientPrincipal } from '#api-clients/service';
+import type { Db } from '#db/db';
+import { HttpError } from '#http/errors';
+import { rolePolicy } from '#sync/access';
+import { publishChanges } from '#sync/live';
+import { serverClock, serverRules } from '#sync/rules';
+import { pushRecords, type Doc, type ServerRule } from '#sync/store';
+import { recordWebhookEvents } from '#webhooks/events';
+import { readRecord } from './records.js';
+
+/** What the integration API's services need. */
+export interface ApiDeps {
+  db: Db;
+  log: Logger;
+  io: Server;
+  audit: AuditLog;
+}
+
+/**
+ * Writes of the integration API (REST and FHIR alike). Every write goes through
+ * `pushRecords`, like a device's push: the site lock, the domain merge, the
+ * server's rules, the webhook outbox; its changes then reach devices live.
+ */
+export class IntegrationService {
+  constructor(
+    private readonly deps: ApiDeps,
+    private readonly client: ApiClientPrincipal,
+  ) {}
+
+  get siteId(): string {
+    return this.client.siteId;
+  }
+
+  private get actor(): Actor {
+    return { id: this.client.id, role: 'integration', source: 'api' };
+  }
+
+  async site(): Promise<Site> {
+    return readRecord(this.deps.db, 'sites', this.siteId, this.siteId);
+  }
+
+  async createPatient(fields: Omit<NewRecord<'patients'>, 'id' | 'siteId' | 'mrn' | 'mergedInto'>): Promise<Patient> {
+    const patient = domain(() =>
+      createRecord(
+        'patients',
+        { ...fields, id: newId(), siteId: this.siteId, mrn: null, mergedInto: null },
+        serverClock,
+        this.actor,
+      ),
+    );
+    return this.write('patients', patient);
+  }
+
+  async updatePatient(id: string, patch: RecordPatch<'patients'>): Promise<Patient> {
+    const current = await readRecord(this.deps.db, 'patients', id, this.siteId);
+    return this.write(
+      'patients',
+      domain(() => changeRecord('patients', current, patch, serverClock)),
+    );
+  }
+
+  /** Books a slot: refused with 409 `slot-taken` when the provider already holds an overlapping appointment. */
+  async book(input: {
+    patientId: string;
+    providerId: string;
+    start: string;
+    end?: string | undefined;
+    visitType: string;
+    roomId?: string | null | undefined;
+    notes?: string | null | undefined;
+    copayCents?: number | null | undefined;
+    status?: 'booked' | 'pending' | undefined;
+  }): Promise<Appointment> {
+    await readRecord(this.deps.db, 'patients', input.patientId, this.siteId);
+    await readRecord(this.deps.db, 'providers', input.providerId, this.siteId);
+    if (input.roomId) await readRecord(this.deps.db, 'rooms', input.roomId, this.siteId);
+    const end = input.end ?? (await this.defaultEnd(input.providerId, input.start));
+    const appointment = domain(() =>
+      createRecord(
+        'appointments',
+        {
+          id: newId(),
+          siteId: this.siteId,
+          patientId: input.patientId,
+          providerId: input.providerId,
+          roomId: input.roomId ?? null,
+          start: new Date(input.start).toISOString(),
+          end: new Date(end).toISOString(),
+          visitType: input.visitType,
+          status: input.status ?? 'booked',
+          copayCents: input.copayCents ?? null,
+          notes: input.notes ?? null,
+        } as NewRecord<'appointments'>,
+        serverClock,
+        this.actor,
+      ),
+    );
+    return this.write('appointments', appointment);
+  }
+
+  async reschedule(id: string, start: string, end: string | undefined): Promise<Appointment> {
+    const current = await readRecord(this.deps.db, 'appointments', id, this.siteId);
+    const length = Date.parse(current.end) - Date.parse(current.start);
+    const nextStart = new Date(start).toISOString();
+    const nextEnd = new Date(end ?? Date.parse(start) + length).toISOString();
+    return this.write(
+      'appointments',
+      domain(() => changeRecord('appointments', current, { start: nextStart, end: nextEnd }, serverClock)),
+    );
+  }
+
+  /** Moves an appointment along its lifecycle with the same rules as the apps. */
+  async transitionAppointment(id: string, to: Appointment['status']): Promise<Appointment> {
+    const current = await readRecord(this.deps.db, 'appointments', id, this.siteId);
+    if (current.status === to) return current;
+    return this.write(
+      'appointments',
+      domain(() => transitionRecord('appointments', current, to, serverClock, this.actor)),
+    );
+  }
+
+  /** The patient is here: the appointment is checked in and the patient joins the reception queue. */
+  async checkIn(id: string, queue = 'reception'): Promise<{ appointment: Appointment; queueEntry: QueueEntry }> {
+    const appointment = await this.transitionAppointment(id, 'checked-in');
+    const existing = await this.deps.db.query<{ doc: QueueEntry }>(
+      `SELECT doc FROM queue_entries WHERE NOT deleted AND site_ids @> ARRAY[$1::uuid] AND doc->>'appointmentId' = $2`,
+      [this.siteId, id],
+    );
+    const queueEntry =
+      existing[0]?.doc ??
+      (await this.joinQueue({ patientId: appointment.patientId, appointmentId: id, queue, priority: 'normal' }));
+    return { appointment, queueEntry };
+  }
+
+  /**
+   * Puts a patient in a queue (a walk-in, or an arrival the API reports). The
+   * API's ticket codes carry the scope "API" (`A-API-007`), so they never clash
+   * with the numbers devices lease; the server flags a clash in the rare race anyway.
+   */
+  async joinQueue(input: {
+    patientId: string;
+    appointmentId: string | null;
+    queue: string;
+    priority: QueueEntry['priority'];
+  }): Promise<QueueEntry> {
+    await readRecord(this.deps.db, 'patients', input.patientId, this.siteId);
+    const site = await this.site();
+    const prefix = site.queuePrefixes[input.queue];
+    if (prefix === undefined) {
+      throw new HttpError(400, 'invalid-request', `invalid request: queue: this site has no queue "${input.queue}"`, {
+        issues: [{ path: 'queue', message: `expected one of ${Object.keys(site.queuePrefixes).join(', ')}` }],
+      });
+    }
+    const now = new Date();
+    const today = localDateAt(now, site.timezone);
+    const taken = await this.deps.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM queue_entries
+        WHERE site_ids @> ARRAY[$1::uuid] AND doc->>'ticketCode' LIKE $2 AND doc->>'checkedInAt' >= $3`,
+      [this.siteId, `${prefix}-API-%`, new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString()],
+    );
+    const number = String(Number(taken[0]!.n) + 1).padStart(3, '0');
+    const entry = domain(() =>
+      createRecord(
+        'queueEntries',
+        {
+          id: newId(),
+          siteId: this.siteId,
+          appointmentId: input.appointmentId,
+          patientId: input.patientId,
+          queue: input.queue,
+          ticketCode: `${prefix}-API-${number}`,
+          priority: input.priority,
+          status: 'waiting',
+          checkedInAt: now.toISOString(),
+          roomId: null,
+        } as NewRecord<'queueEntries'>,
+        serverClock,
+        this.actor,
+      ),
+    );
+    return this.write('queueEntries', entry);
+  }
+
+  /** The free slots of a provider on a site-local date, from its schedule and the bookings that hold time. */
+  async freeSlots(providerId: string, date: string) {
+    await readRecord(this.deps.db, 'providers', providerId, this.siteId);
+    const site = await this.site();
+    const schedule = await this.scheduleOf(providerId);
+    if (schedule === null) return [];
+    const appointments = await this.bookingsAround(providerId, date);
+    return freeSlots(schedule, appointments, date, site.timezone);
+  }
+
+  async scheduleOf(providerId: string): Promise<Schedule | null> {
+    const rows = await this.deps.db.query<{ doc: Schedule }>(
+      `SELECT doc FROM schedules WHERE NOT deleted AND site_ids @> ARRAY[$1::uuid] AND doc->>'providerId' = $2
+        ORDER BY id LIMIT 1`,
+      [this.siteId, providerId],
+    );
+    return rows[0]?.doc ?? null;
+  }
+
+  /** The provider's appointments within a day either side of a site-local date (time zones shift the edges). */
+  async bookingsAround(providerId: string, date: string): Promise<Appointment[]> {
+    const from = new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString();
+    const to = new Date(Date.parse(`${date}T00:00:00Z`) + 2 * 86_400_000).toISOString();
+    const rows = await this.deps.db.query<{ doc: Appointment }>(
+      `SELECT doc FROM appointments WHERE NOT deleted AND doc->>'providerId' = $1
+        AND doc->>'start' < $3 AND doc->>'end' > $2`,
+      [providerId, from, to],
+    );
+    return rows.map((r) => r.doc);
+  }
+
+  private async defaultEnd(providerId: string, start: string): Promise<string> {
+    const schedule = await this.scheduleOf(providerId);
+    return new Date(Date.parse(start) + (schedule?.slotMinutes ?? 15) * 60_000).toISOString();
+  }
+
+  private async write<K extends CollectionName>(collection: K, record: RecordTypes[K]): Promise<RecordTypes[K]> {
+    const rules = { ...serverRules, appointments: [refuseOverlap, ...(serverRules.appointments ?? [])] };
+    const result = await pushRecords(this.deps.db, collection, [{ newDocumentState: record as never }], {
+      rules,
+      afterWrite: recordWebhookEvents,
+    });
+    if (result.rejected.length > 0) {
+      const { error } = result.rejected[0]!;
+      throw new HttpError(422, error.code, error.message, error.details);
+    }
+    publishChanges(this.deps.io, rolePolicy, result.changes, this.deps.log, this.deps.audit);
+    const stored = result.changes.flatMap((c) => c.records).find((r) => r.doc.id === record.id)?.doc;
+    if (stored !== undefined) {
+      const { _deleted, ...doc } = stored;
+      void _deleted;
+      return doc as unknown as RecordTypes[K];
+    }
+    return readRecord(this.deps.db, collection, record.id, this.siteId);
+  }
+}
+
+/**
+ * The API refuses a booking over time the provider already holds, checked inside
+ * the write transaction with the site locked, so two concurrent requests cannot
+ * both win. (Devices cannot be refused while offline; their clashes are flagged.)
+ */
+const refuseOverlap: ServerRule = async (tx, record, previous) => {
+  const appointment = record as unknown as Appointment;
+  const before = previous as unknown as Appointment | undefined;
+  if (!holdsSlot(appointment.status)) return record;
+  const unchanged =
+    before !== undefined &&
+    holdsSlot(before.status) &&
+    before.start === appointment.start &&
+    before.end === appointment.end &&
+    before.providerId === appointment.providerId;
+  if (unchanged) return record;
+  const { rows } = await tx.query<{ doc: Appointment }>(
+    `SELECT doc FROM appointments WHERE id <> $1 AND NOT deleted AND doc->>'providerId' = $2
+      AND doc->>'start' < $4 AND doc->>'end' > $3`,
+    [appointment.id, appointment.providerId, shift(appointment.start, -1), shift(appointment.end, 1)],
+  );
+  const clashes = findOverlaps(
+    appointment,
+    rows.map((r) => r.doc),
+  );
+  if (clashes.length > 0) {
+    throw new HttpError(409, 'slot-taken', 'the provider is already booked at an overlapping time', {
+      field: 'start',
+      appointmentIds: clashes.map((c) => c.id),
+    });
+  }
+  return record as Doc;
+};
+
+/** Stored instants may be written with or without milliseconds; widen the text comparison by a second. */
+function shift(iso: string, seconds: number): string {
+  return new Date(Date.parse(iso) + seconds * 1000).toISOString();
+}
+
+/** Turns a broken domain rule into the HTTP answer a client can act on. */
+function domain<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof DomainError) {
+      const status = error.code === 'transition-not-allowed' ? 409 : 400;
+      const issues = (error.details as { issues?: unknown }).issues;
+      throw new HttpError(
+        status,
+        error.code === 'invalid-record' ? 'invalid-request' : error.code,
+        error.message,
+        issues === undefined ? error.details : { issues },
+      );
+    }
+    throw error;
+  }
+}
