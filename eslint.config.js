@@ -20,7 +20,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'rxdb', 'rxdb/*', 'rxjs', 'socket.io-client', '../sync/*', 'react'], message: 'shared/domain is pure: zod and its own modules only.' },
+            {
+              group: ['node:*', 'rxdb', 'rxdb/*', 'rxjs', 'socket.io-client', '../sync/*', 'react'],
+              message: 'shared/domain is pure: zod and its own modules only.',
+            },
           ],
         },
       ],
@@ -32,7 +35,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', '@medisync/sync-server*', 'express', 'pg'], message: 'shared/ runs in browsers too.' }] },
+        {
+          patterns: [
+            { group: ['node:*', '@medisync/sync-server*', 'express', 'pg'], message: 'shared/ runs in browsers too.' },
+          ],
+        },
       ],
     },
   },

@@ -33,7 +33,10 @@ export interface CollectionProgress {
   caughtUp: boolean;
 }
 
-export function firstSyncProgress(byCollection: Partial<Record<CollectionName, CollectionProgress>>, expected: number): FirstSyncProgress {
+export function firstSyncProgress(
+  byCollection: Partial<Record<CollectionName, CollectionProgress>>,
+  expected: number,
+): FirstSyncProgress {
   const all = Object.values(byCollection);
   const received = all.reduce((n, c) => n + c.received, 0);
   const remaining = all.reduce((n, c) => n + (c.caughtUp ? 0 : c.remaining), 0);

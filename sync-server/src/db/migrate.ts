@@ -19,7 +19,9 @@ export async function migrate(db: Db, log: Logger): Promise<string[]> {
     await tx.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const done = new Set((await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+    const done = new Set(
+      (await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+    );
     const applied: string[] = [];
     for (const file of files) {
       if (done.has(file)) continue;
@@ -35,9 +37,8 @@ export async function migrate(db: Db, log: Logger): Promise<string[]> {
 /** Whether every migration file has been applied; used by the readiness probe. */
 export async function isMigrated(db: Db): Promise<boolean> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql'));
-  const rows = await db.query<{ count: string }>(
-    "SELECT count(*) FROM schema_migrations WHERE name = ANY($1::text[])",
-    [files],
-  ).catch(() => [{ count: '0' }]);
+  const rows = await db
+    .query<{ count: string }>('SELECT count(*) FROM schema_migrations WHERE name = ANY($1::text[])', [files])
+    .catch(() => [{ count: '0' }]);
   return Number(rows[0]?.count) === files.length;
 }

@@ -17,11 +17,15 @@ export class CuttableProxy {
   ) {}
 
   static async start(targetPort: number): Promise<CuttableProxy> {
-    let proxy!: CuttableProxy;
-    const server = net.createServer((client) => proxy.accept(client));
+    const accepting: { proxy?: CuttableProxy } = {};
+    const server = net.createServer((client) => accepting.proxy?.accept(client) ?? client.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new CuttableProxy(server, (server.address() as net.AddressInfo).port, targetPort);
-    return proxy;
+    accepting.proxy = new CuttableProxy(server, (server.address() as net.AddressInfo).port, targetPort);
+    return accepting.proxy;
+  }
+
+  get isCut(): boolean {
+    return this.cutOff;
   }
 
   cut(): void {
