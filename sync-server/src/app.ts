@@ -12,6 +12,8 @@ import { createIdentityRouter } from '#auth/identity';
 import { createIntegrationRouter } from '#api/index';
 import { createIsActive } from '#auth/is-active';
 import { ticketsRouter } from '#tickets/router';
+import { attentionRouter } from '#attention/router';
+import { AuditLog } from '#audit/audit-log';
 
 export interface AppDeps extends SyncDeps {
   /** Browser origins allowed to call the API; none means same-origin only. */
@@ -71,10 +73,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(createIdentityRouter(deps));
   app.use('/sync', createSyncRouter(deps));
   app.use(createIntegrationRouter(deps));
-  app.use(
-    '/tickets',
-    ticketsRouter({ db: deps.db, tokens: deps.tokens, isActive: deps.isActive ?? createIsActive(deps.db) }),
-  );
+  const auth = { db: deps.db, tokens: deps.tokens, isActive: deps.isActive ?? createIsActive(deps.db) };
+  app.use('/tickets', ticketsRouter(auth));
+  app.use('/attention', attentionRouter({ ...auth, audit: deps.audit ?? new AuditLog(deps.db) }));
 
   for (const renderer of deps.renderers ?? builtRenderers) {
     if (!existsSync(renderer.dir)) continue;

@@ -1,6 +1,6 @@
 import { collectionNames, type AttentionFlag, type CollectionName } from '@medisync/shared/domain';
 import express from 'express';
-import { actorOf, AuditLog } from '#audit/audit-log';
+import { actorOf, type AuditLog } from '#audit/audit-log';
 import { principalOf, requestOrigin, requirePrincipal, type AuthDeps } from '#auth/authenticate';
 import type { Db } from '#db/db';
 import { tableOf } from '#sync/tables';
