@@ -7,6 +7,7 @@ import type { IsActive } from '#auth/authenticate';
 import { createIsActive } from '#auth/is-active';
 import type { TokenService } from '#auth/tokens';
 import type { Db } from '#db/db';
+import { createFhirRouter } from '#fhir/router';
 import { createApiRouter } from './router.js';
 
 export interface IntegrationDeps {
@@ -20,7 +21,7 @@ export interface IntegrationDeps {
 
 /**
  * The integration surface: `/admin/api-clients` (admins manage clients and keys)
- * and `/api/v1` (REST, OpenAPI). Mounted at the app's root.
+ * `/api/v1` (REST, OpenAPI) and `/fhir/R4` (HL7 FHIR R4). Mounted at the app's root.
  */
 export function createIntegrationRouter(input: IntegrationDeps): express.Router {
   const audit = input.audit ?? new AuditLog(input.db);
@@ -35,5 +36,6 @@ export function createIntegrationRouter(input: IntegrationDeps): express.Router 
     }),
   );
   router.use('/api/v1', createApiRouter({ db: input.db, log: input.log, io: input.io, audit }));
+  router.use('/fhir/R4', createFhirRouter({ db: input.db, log: input.log, io: input.io, audit }));
   return router;
 }
