@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import pg from 'pg';
 import { Server } from 'socket.io';
 import { TokenService } from '#auth/tokens';
 import { Db } from '#db/db';
@@ -75,6 +77,15 @@ export async function startServer(config: Config, options: StartOptions): Promis
       serveClient: false,
       ...(corsOrigins.length > 0 ? { cors: { origin: [...corsOrigins] } } : {}),
     });
+    // Live changes reach the sockets of every server instance sharing this database (DESIGN section 6).
+    const livePool = new pg.Pool({ connectionString, max: 2, application_name: 'medisync-live' });
+    livePool.on('error', (error) => log.warn({ err: error.message }, 'live adapter connection failed'));
+    io.adapter(
+      createAdapter(livePool, {
+        errorHandler: (error) => log.warn({ err: error.message }, 'socket.io adapter error'),
+      }),
+    );
+    undo.unshift(() => closeLiveAdapter(io, livePool));
     const deps: SyncDeps = { db, log, io, tokens };
     const app = createApp({ ...deps, corsOrigins, ...(options.renderers ? { renderers: options.renderers } : {}) });
     const httpServer = http.createServer(app);
@@ -137,6 +148,21 @@ async function closeHttpAndSockets(httpServer: http.Server, io: Server): Promise
   });
   await Promise.race([drained, grace]);
   clearTimeout(timer);
+}
+
+/**
+ * Closes socket.io's PostgreSQL adapter and its pool. The adapter takes its
+ * LISTEN connection in the background and drops a close request that comes
+ * before it has one, keeping the connection for good; so close it again until
+ * the connection is back in the pool.
+ */
+async function closeLiveAdapter(io: Server, pool: pg.Pool): Promise<void> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  for (let attempt = 0; attempt < 40 && pool.totalCount > pool.idleCount; attempt++) {
+    void io.of('/').adapter.close();
+    await sleep(50);
+  }
+  await Promise.race([pool.end(), sleep(2_000)]);
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
 import { recordWebhookEvents } from '#webhooks/events';
 import { rolePolicy, type SyncPolicy } from './access.js';
-import { joinRooms, publishChanges } from './live.js';
+import { joinRooms, publishChanges, receiveRemoteChanges } from './live.js';
 import { pullChanges } from './pull.js';
 import { serverRules } from './rules.js';
 import { pushRecords, type Doc } from './store.js';
@@ -136,6 +136,7 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
 /** Authenticates every socket at the handshake (token and database) and joins it to its site's room. */
 export function attachLiveChanges(syncDeps: SyncDeps): void {
   const deps = resolved(syncDeps);
+  receiveRemoteChanges(deps.io, deps.policy, deps.log, deps.audit);
   deps.io.use((socket, next) => {
     const token = typeof socket.handshake.auth.token === 'string' ? socket.handshake.auth.token : undefined;
     authenticate(deps, token).then(

@@ -12,10 +12,13 @@ const MAX_INLINE_DOCUMENTS = 100;
 export const siteRoom = (siteId: string) => `site:${siteId}`;
 export const principalRoom = (principal: Pick<Principal, 'kind' | 'id'>) => `${principal.kind}:${principal.id}`;
 
+/** The server-to-server event that carries committed changes to the other instances. */
+const CHANGES_COMMITTED = 'medisync:changes-committed';
+
 /**
- * Sends each committed change to the sockets of its site, shaped per principal:
- * staff get the documents inline (audited as reads), kiosks and displays only a
- * hint to pull, so what they receive always passes their view's filter and projection.
+ * Sends committed changes to every socket of their sites: this instance's own
+ * sockets directly, the other instances' through socket.io's PostgreSQL
+ * adapter (`serverSideEmit`), where `receiveRemoteChanges` delivers them.
  */
 export function publishChanges(
   io: Server,
@@ -24,9 +27,33 @@ export function publishChanges(
   log: Logger,
   audit?: AuditLog,
 ): void {
+  if (changes.length === 0) return;
+  deliverLocally(io, policy, changes, log, audit);
+  io.serverSideEmit(CHANGES_COMMITTED, changes);
+}
+
+/** Delivers the changes other server instances committed to this instance's sockets. */
+export function receiveRemoteChanges(io: Server, policy: SyncPolicy, log: Logger, audit?: AuditLog): void {
+  io.on(CHANGES_COMMITTED, (changes: CommittedChange[]) => deliverLocally(io, policy, changes, log, audit));
+}
+
+/**
+ * Sends each change to this instance's sockets of its site, shaped per
+ * principal: staff get the documents inline (audited as reads), kiosks and
+ * displays only a hint to pull, so what they receive always passes their
+ * view's filter and projection.
+ */
+function deliverLocally(
+  io: Server,
+  policy: SyncPolicy,
+  changes: CommittedChange[],
+  log: Logger,
+  audit?: AuditLog,
+): void {
   for (const change of changes) {
     const checkpoint = { phase: 'history' as const, seq: change.toSeq };
-    io.in(siteRoom(change.siteId))
+    io.local
+      .in(siteRoom(change.siteId))
       .fetchSockets()
       .then(async (sockets) => {
         const reads: AuditEvent[] = [];

@@ -18,7 +18,10 @@ export class CuttableProxy {
 
   static async start(targetPort: number): Promise<CuttableProxy> {
     const accepting: { proxy?: CuttableProxy } = {};
-    const server = net.createServer((client) => accepting.proxy?.accept(client) ?? client.destroy());
+    const server = net.createServer((client) => {
+      if (accepting.proxy) accepting.proxy.accept(client);
+      else client.destroy();
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     accepting.proxy = new CuttableProxy(server, (server.address() as net.AddressInfo).port, targetPort);
     return accepting.proxy;
