@@ -149,6 +149,16 @@ describeInBrowser('the lobby pages in Chromium, enrolled at a real sync server',
       );
       expect(row?.doc).toMatchObject({ status: 'checked-in', checkInSource: 'kiosk', notes: appointment.notes });
     });
+    // The patient is queued with a short code from the kiosk's leased block, and the same code reaches the server.
+    const ticket = await page.getByTestId('ticket-code').textContent();
+    expect(ticket).toMatch(/^A-\d{3}$/);
+    await eventually(async () => {
+      const entries = await server.db.query<{ doc: { ticketCode: string; status: string } }>(
+        "SELECT doc FROM queue_entries WHERE doc->>'appointmentId' = $1",
+        [appointment.id],
+      );
+      expect(entries.map((e) => e.doc)).toEqual([expect.objectContaining({ ticketCode: ticket, status: 'waiting' })]);
+    });
     await page.close();
   });
 

@@ -11,8 +11,8 @@ z.config({ jitless: true });
 
 createRoot(document.getElementById('root')!).render(
   <KioskDevice platform={getPlatform('kiosk')} role="kiosk">
-    {({ db, enrollment, config }) => (
-      <CheckInFlow service={replicaCheckInService(db, enrollment)} idleSeconds={config.kioskIdleSeconds} />
+    {({ db, enrollment, config, tickets }) => (
+      <CheckInFlow service={replicaCheckInService(db, enrollment, tickets)} idleSeconds={config.kioskIdleSeconds} />
     )}
   </KioskDevice>,
 );

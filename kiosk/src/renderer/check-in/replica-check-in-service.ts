@@ -1,11 +1,20 @@
 import {
+  createRecord,
   dayRangeUtc,
+  estimateWait,
   identityKey,
   localDateAt,
+  newId,
+  orderQueue,
+  peopleAhead,
   transitionReplica,
+  WALK_IN_VISIT_TYPE,
+  FALLBACK_VISIT_MINUTES,
   type KioskAppointment,
+  type QueueEntry,
+  type Site,
 } from '@medisync/shared/domain';
-import type { DeviceDatabase } from '@medisync/shared/sync';
+import type { DeviceDatabase, TicketDispenser } from '@medisync/shared/sync';
 import type { CheckInService, KioskAppointmentSummary } from './check-in-service.js';
 
 const MAX_MATCHES = 10;
@@ -15,14 +24,17 @@ const MAX_MATCHES = 10;
  * today's appointments (kiosk projection) found by identity key, checked in
  * with the kiosk's lifecycle rights and saved locally; sync pushes it.
  *
+ * A check-in also queues the patient at reception with a ticket code from the
+ * kiosk's leased block (or its own fallback code offline) and estimates the
+ * wait from the queue the kiosk holds.
+ *
  * Not yet here, because shared/ does not provide them yet: reminder codes (no
- * field or rule defines them, so a code never matches) and the queue entry
- * with a ticket code from a leased block (ticket leasing, DESIGN section 4),
- * so the receipt has no ticket and no wait estimate for now.
+ * field or rule defines them, so a code never matches).
  */
 export function replicaCheckInService(
   db: DeviceDatabase,
-  device: { deviceId: string; site: { timezone: string } },
+  device: { deviceId: string; site: { id: string; timezone: string } },
+  tickets: TicketDispenser,
   now: () => Date = () => new Date(),
 ): CheckInService {
   const timeZone = device.site.timezone;
@@ -36,6 +48,8 @@ export function replicaCheckInService(
       find(query: object): { exec(): Promise<{ toJSON(): KioskAppointment }[]> };
       findOne(id: string): { exec(): Promise<{ toJSON(): KioskAppointment } | null> };
     };
+
+  const waitFor = (entryId: string) => waitEstimate(db, entryId, now());
 
   return {
     timeZone,
@@ -58,15 +72,61 @@ export function replicaCheckInService(
     async checkIn(appointmentId) {
       const doc = await appointments().findOne(appointmentId).exec();
       if (doc === null) throw new Error('appointment not found on this kiosk');
-      const next = transitionReplica('kiosk', 'appointments', doc.toJSON(), 'checked-in', db.clock, {
-        id: device.deviceId,
-        role: 'kiosk',
-        source: 'kiosk',
-      });
+      const actor = { id: device.deviceId, role: 'kiosk' as const, source: 'kiosk' as const };
+      const appointment = doc.toJSON();
+      const next = transitionReplica('kiosk', 'appointments', appointment, 'checked-in', db.clock, actor);
       await db.save('appointments', next);
-      return { ticketCode: null, waitMinutes: null };
+
+      const site = (await db.rx.sites.findOne(device.site.id).exec())?.toJSON() as Site | undefined;
+      if (site === undefined) return { ticketCode: null, waitMinutes: null };
+      const ticketCode = await tickets.issue(site, RECEPTION, now());
+      const entry = createRecord(
+        'queueEntries',
+        {
+          id: newId(),
+          siteId: site.id,
+          appointmentId: appointment.id,
+          patientId: appointment.patientId,
+          queue: RECEPTION,
+          ticketCode,
+          priority: 'normal',
+          status: 'waiting',
+          checkedInAt: now().toISOString(),
+          roomId: null,
+        },
+        db.clock,
+        actor,
+      );
+      await db.save('queueEntries', entry);
+      return { ticketCode, waitMinutes: await waitFor(entry.id) };
     },
   };
+}
+
+const RECEPTION = 'reception';
+
+/**
+ * Minutes until this entry is likely called: the people ahead in the derived
+ * queue order, the site's active providers, and the default visit length (a
+ * kiosk holds no visit history). Null when no provider is on duty.
+ */
+async function waitEstimate(db: DeviceDatabase, entryId: string, now: Date): Promise<number | null> {
+  const entries = (await db.rx.queueEntries.find({ selector: { queue: RECEPTION } }).exec()).map(
+    (d) => d.toJSON() as QueueEntry,
+  );
+  const ahead = peopleAhead(orderQueue(entries, { appointmentsById: {} }), entryId);
+  const providers = await db.rx.providers.find({ selector: { active: true } }).exec();
+  const estimate = estimateWait({
+    peopleAhead: ahead.map(() => ({ visitType: null })),
+    providersOnDuty: providers.length,
+    inService: entries
+      .filter((e) => e.status === 'in-room' && e.calledAt !== null)
+      .map((e) => ({ visitType: null, since: e.calledAt! })),
+    recentServiceDurations: {},
+    defaultsByVisitType: { [WALK_IN_VISIT_TYPE]: FALLBACK_VISIT_MINUTES },
+    now,
+  });
+  return estimate?.minutes ?? null;
 }
 
 function summary(appointment: KioskAppointment): KioskAppointmentSummary {

@@ -1,4 +1,4 @@
-import { startSync, type DeviceDatabase, type SyncSession } from '@medisync/shared/sync';
+import { startSync, TicketDispenser, type DeviceDatabase, type SyncSession } from '@medisync/shared/sync';
 import {
   createServerApi,
   databaseName,
@@ -21,6 +21,8 @@ export interface EnrolledDevice {
   enrollment: Enrollment;
   db: DeviceDatabase;
   sync: SyncSession;
+  /** Ticket codes for check-ins, from blocks leased while online (DESIGN section 4). */
+  tickets: TicketDispenser;
 }
 
 type State =
@@ -67,9 +69,15 @@ export function KioskDevice({
         getToken: () => enrollment.deviceToken,
         batchSize: 500,
       });
-      const device = { config, enrollment, db, sync };
+      const tickets = await TicketDispenser.open(db, {
+        serverUrl: config.serverUrl,
+        getToken: () => enrollment.deviceToken,
+      });
+      const device = { config, enrollment, db, sync, tickets };
       opened.current = device;
       sync.state$.subscribe((s) => {
+        // Each time the server is reachable, top up the ticket numbers for going offline.
+        if (s.status === 'online' && role === 'kiosk') void refillTickets(db, tickets, enrollment.site.id);
         if (s.status === 'revoked') {
           void forgetEnrollment(platform);
           setState({ kind: 'revoked' });
@@ -148,4 +156,9 @@ export function KioskDevice({
         </>
       );
   }
+}
+
+async function refillTickets(db: DeviceDatabase, tickets: TicketDispenser, siteId: string): Promise<void> {
+  const site = await db.rx.sites.findOne(siteId).exec();
+  if (site) await tickets.refill(site.toJSON() as never);
 }
