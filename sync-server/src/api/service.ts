@@ -3,9 +3,9 @@ import {
   createRecord,
   DomainError,
   findOverlaps,
+  formatTicketCode,
   freeSlots,
   holdsSlot,
-  localDateAt,
   newId,
   transitionRecord,
   type Actor,
@@ -27,6 +27,7 @@ import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
 import { rolePolicy } from '#sync/access';
 import { publishChanges } from '#sync/live';
+import { leaseTicketBlock } from '#tickets/leases';
 import { serverClock, serverRules } from '#sync/rules';
 import { pushRecords, type Doc, type ServerRule } from '#sync/store';
 import { recordWebhookEvents } from '#webhooks/events';
@@ -157,9 +158,9 @@ export class IntegrationService {
   }
 
   /**
-   * Puts a patient in a queue (a walk-in, or an arrival the API reports). The
-   * API's ticket codes carry the scope "API" (`A-API-007`), so they never clash
-   * with the numbers devices lease; the server flags a clash in the rare race anyway.
+   * Puts a patient in a queue (a walk-in, or an arrival the API reports). Its
+   * ticket number is leased like a device's, one at a time under the site lock,
+   * so API codes are as short as the kiosk's and never clash with them.
    */
   async joinQueue(input: {
     patientId: string;
@@ -168,21 +169,10 @@ export class IntegrationService {
     priority: QueueEntry['priority'];
   }): Promise<QueueEntry> {
     await readRecord(this.deps.db, 'patients', input.patientId, this.siteId);
-    const site = await this.site();
-    const prefix = site.queuePrefixes[input.queue];
-    if (prefix === undefined) {
-      throw new HttpError(400, 'invalid-request', `invalid request: queue: this site has no queue "${input.queue}"`, {
-        issues: [{ path: 'queue', message: `expected one of ${Object.keys(site.queuePrefixes).join(', ')}` }],
-      });
-    }
     const now = new Date();
-    const today = localDateAt(now, site.timezone);
-    const taken = await this.deps.db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM queue_entries
-        WHERE site_ids @> ARRAY[$1::uuid] AND doc->>'ticketCode' LIKE $2 AND doc->>'checkedInAt' >= $3`,
-      [this.siteId, `${prefix}-API-%`, new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString()],
+    const block = await this.deps.db.transaction((tx) =>
+      leaseTicketBlock(tx, { siteId: this.siteId, deviceKey: 'api', queue: input.queue, size: 1 }, now),
     );
-    const number = String(Number(taken[0]!.n) + 1).padStart(3, '0');
     const entry = domain(() =>
       createRecord(
         'queueEntries',
@@ -192,7 +182,7 @@ export class IntegrationService {
           appointmentId: input.appointmentId,
           patientId: input.patientId,
           queue: input.queue,
-          ticketCode: `${prefix}-API-${number}`,
+          ticketCode: formatTicketCode(block.prefix, block.start),
           priority: input.priority,
           status: 'waiting',
           checkedInAt: now.toISOString(),
