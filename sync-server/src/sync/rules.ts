@@ -1,6 +1,8 @@
 import {
   changeRecord,
   HybridClock,
+  holdsSlot,
+  slotHoldingStatuses,
   localDateAt,
   newId,
   normalizeRecord,
@@ -15,9 +17,6 @@ import type { Doc, ServerRule, ServerRules } from './store.js';
 
 /** The server's own clock: unique per process, so concurrent instances never tie. */
 export const serverClock = new HybridClock(`server-${newId().slice(-12)}`);
-
-/** Appointment statuses that hold a provider's time; a clash among them is a double booking. */
-const SLOT_HOLDING = ['booked', 'checked-in', 'arrived', 'fulfilled'];
 
 /**
  * Raises a flag once. A flag already there (open or resolved) is left alone,
@@ -70,13 +69,13 @@ const flagProbableDuplicatePatient: ServerRule = async (tx, record) => {
 /** Two bookings of one provider at overlapping times: only the server sees both when they were made offline. */
 const flagOverlappingBooking: ServerRule = async (tx, record) => {
   const appointment = record as Appointment;
-  if (!SLOT_HOLDING.includes(appointment.status)) return record;
+  if (!holdsSlot(appointment.status)) return record;
   const others = await ids(
     tx,
     `SELECT id FROM appointments
       WHERE id <> $1 AND NOT deleted AND doc->>'providerId' = $2
         AND doc->>'status' = ANY($3::text[]) AND doc->>'start' < $5 AND doc->>'end' > $4`,
-    [appointment.id, appointment.providerId, SLOT_HOLDING, appointment.start, appointment.end],
+    [appointment.id, appointment.providerId, slotHoldingStatuses, appointment.start, appointment.end],
   );
   return others.reduce(
     (doc, other) =>

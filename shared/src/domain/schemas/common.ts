@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { hlcSchema } from '../hlc.js';
 import { idSchema } from '../ids.js';
 
-export const isoDateTime = z.iso.datetime({ offset: false });
+/**
+ * An instant in UTC exactly as `Date.prototype.toISOString()` writes it. One
+ * spelling per instant, so stored instants compare correctly as text (in SQL
+ * and in RxDB queries): `09:00:00Z` would sort after `09:00:00.000Z`.
+ */
+export const isoDateTime = z.iso.datetime({ offset: false, precision: 3 });
 export const localDate = z.iso.date();
 export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
 
