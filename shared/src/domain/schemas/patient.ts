@@ -38,3 +38,8 @@ export const patientSchema = z.object({
   mergedInto: idSchema.nullable(),
 });
 export type Patient = z.infer<typeof patientSchema>;
+
+/** What screens show for a patient's MRN: the server's number, or "MRN pending" until it has given one. */
+export function mrnLabel(patient: Pick<Patient, 'mrn'>): string {
+  return patient.mrn ?? 'MRN pending';
+}
