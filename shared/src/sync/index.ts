@@ -5,3 +5,4 @@ export * from './replication.js';
 export * from './rx-schema.js';
 export * from './sync-state.js';
 export * from './ticket-dispenser.js';
+export * from './check-in.js';

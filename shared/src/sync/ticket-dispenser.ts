@@ -111,6 +111,12 @@ export class TicketDispenser {
     }
   }
 
+  /** Tops up every queue of a site this device holds in its replica; call whenever the server is reachable. */
+  async refillSite(siteId: string): Promise<void> {
+    const site = await this.db.rx.sites.findOne(siteId).exec();
+    if (site) await this.refill(site.toJSON() as Site);
+  }
+
   /** Numbers this device still holds for a queue today. */
   remaining(queue: string, date: string): number {
     return this.blocksFor(queue, date).reduce((n, b) => n + (b.end - b.nextNumber + 1), 0);

@@ -1,4 +1,12 @@
-import { DomainError, transitionRecord, type Appointment, type Patient, type Provider } from '@medisync/shared/domain';
+import {
+  DomainError,
+  transitionRecord,
+  type Appointment,
+  type Patient,
+  type Provider,
+  type Site,
+} from '@medisync/shared/domain';
+import { queueArrival } from '@medisync/shared/sync';
 import { useId, useMemo, useState } from 'react';
 import type { RxDocument } from 'rxdb';
 import { formatDay, formatTimeOfDay } from '../shell/time.js';
@@ -115,14 +123,25 @@ function AppointmentRow({
     setError(null);
     try {
       const current = doc.getLatest().toJSON() as Appointment;
-      const next = transitionRecord('appointments', current, 'checked-in', db.clock, {
+      const actor = {
         id: session.user.id,
         role: session.user.role === 'admin' ? 'admin' : 'desk',
         source: 'desk',
-      });
-      // A local write: it never waits for the network and syncs when it can.
+      } as const;
+      const next = transitionRecord('appointments', current, 'checked-in', db.clock, actor);
+      // Local writes: they never wait for the network and sync when they can.
       await db.save('appointments', next);
-      announce(`Checked in ${patientSpokenName(patient)} for ${start}`);
+      const site = (await db.rx.sites.findOne(current.siteId).exec())?.toJSON() as Site | undefined;
+      const entry = site
+        ? await queueArrival(
+            db,
+            workspace.tickets,
+            site,
+            { appointmentId: current.id, patientId: current.patientId },
+            actor,
+          )
+        : null;
+      announce(`Checked in ${patientSpokenName(patient)} for ${start}${entry ? `, ticket ${entry.ticketCode}` : ''}`);
     } catch (failure) {
       setError(failure instanceof DomainError ? failure.message : 'Check-in could not be saved on this device.');
     }

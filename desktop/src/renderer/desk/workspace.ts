@@ -1,5 +1,5 @@
 import type { DeviceDatabase, SyncSession } from '@medisync/shared/sync';
-import { startSync } from '@medisync/shared/sync';
+import { startSync, TicketDispenser } from '@medisync/shared/sync';
 import { databaseName, localDeviceId, openBrowserDeviceDatabase } from '../shell/device-database.js';
 import type { StaffSession } from './staff-session.js';
 
@@ -8,6 +8,8 @@ export interface Workspace {
   session: StaffSession;
   db: DeviceDatabase;
   sync: SyncSession;
+  /** Ticket codes for check-ins at this desk, leased while online (DESIGN section 4). */
+  tickets: TicketDispenser;
   close(): Promise<void>;
 }
 
@@ -25,11 +27,18 @@ export async function openWorkspace(session: StaffSession, serverUrl: string): P
     deviceId: localDeviceId(),
   });
   const sync = startSync(db, { serverUrl, getToken: session.getToken, batchSize: SYNC_BATCH_SIZE });
+  const tickets = await TicketDispenser.open(db, { serverUrl, getToken: session.getToken });
+  // Each time the server is reachable, top up the ticket numbers for going offline.
+  const refills = sync.state$.subscribe((state) => {
+    if (state.status === 'online') void tickets.refillSite(session.site.id);
+  });
   return {
     session,
     db,
     sync,
+    tickets,
     async close() {
+      refills.unsubscribe();
       await sync.stop();
       await db.close();
     },

@@ -1,10 +1,8 @@
 import {
-  createRecord,
   dayRangeUtc,
   estimateWait,
   identityKey,
   localDateAt,
-  newId,
   orderQueue,
   peopleAhead,
   transitionReplica,
@@ -14,7 +12,7 @@ import {
   type QueueEntry,
   type Site,
 } from '@medisync/shared/domain';
-import type { DeviceDatabase, TicketDispenser } from '@medisync/shared/sync';
+import { queueArrival, RECEPTION_QUEUE, type DeviceDatabase, type TicketDispenser } from '@medisync/shared/sync';
 import type { CheckInService, KioskAppointmentSummary } from './check-in-service.js';
 
 const MAX_MATCHES = 10;
@@ -79,31 +77,18 @@ export function replicaCheckInService(
 
       const site = (await db.rx.sites.findOne(device.site.id).exec())?.toJSON() as Site | undefined;
       if (site === undefined) return { ticketCode: null, waitMinutes: null };
-      const ticketCode = await tickets.issue(site, RECEPTION, now());
-      const entry = createRecord(
-        'queueEntries',
-        {
-          id: newId(),
-          siteId: site.id,
-          appointmentId: appointment.id,
-          patientId: appointment.patientId,
-          queue: RECEPTION,
-          ticketCode,
-          priority: 'normal',
-          status: 'waiting',
-          checkedInAt: now().toISOString(),
-          roomId: null,
-        },
-        db.clock,
+      const entry = await queueArrival(
+        db,
+        tickets,
+        site,
+        { appointmentId: appointment.id, patientId: appointment.patientId },
         actor,
+        now(),
       );
-      await db.save('queueEntries', entry);
-      return { ticketCode, waitMinutes: await waitFor(entry.id) };
+      return { ticketCode: entry.ticketCode, waitMinutes: await waitFor(entry.id) };
     },
   };
 }
-
-const RECEPTION = 'reception';
 
 /**
  * Minutes until this entry is likely called: the people ahead in the derived
@@ -111,7 +96,7 @@ const RECEPTION = 'reception';
  * kiosk holds no visit history). Null when no provider is on duty.
  */
 async function waitEstimate(db: DeviceDatabase, entryId: string, now: Date): Promise<number | null> {
-  const entries = (await db.rx.queueEntries.find({ selector: { queue: RECEPTION } }).exec()).map(
+  const entries = (await db.rx.queueEntries.find({ selector: { queue: RECEPTION_QUEUE } }).exec()).map(
     (d) => d.toJSON() as QueueEntry,
   );
   const ahead = peopleAhead(orderQueue(entries, { appointmentsById: {} }), entryId);

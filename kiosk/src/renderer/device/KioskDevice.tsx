@@ -77,7 +77,7 @@ export function KioskDevice({
       opened.current = device;
       sync.state$.subscribe((s) => {
         // Each time the server is reachable, top up the ticket numbers for going offline.
-        if (s.status === 'online' && role === 'kiosk') void refillTickets(db, tickets, enrollment.site.id);
+        if (s.status === 'online' && role === 'kiosk') void tickets.refillSite(enrollment.site.id);
         if (s.status === 'revoked') {
           void forgetEnrollment(platform);
           setState({ kind: 'revoked' });
@@ -156,9 +156,4 @@ export function KioskDevice({
         </>
       );
   }
-}
-
-async function refillTickets(db: DeviceDatabase, tickets: TicketDispenser, siteId: string): Promise<void> {
-  const site = await db.rx.sites.findOne(siteId).exec();
-  if (site) await tickets.refill(site.toJSON() as never);
 }
