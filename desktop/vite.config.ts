@@ -12,7 +12,7 @@ const renderer = fileURLToPath(new URL('./src/renderer/', import.meta.url));
  */
 /** `npm run dev`: the sync server's routes are proxied, so the page talks to it as if it served the page. */
 const server = process.env.MEDISYNC_SERVER_URL ?? 'http://127.0.0.1:4000';
-const proxied = ['/auth', '/devices', '/admin', '/sync', '/socket.io'];
+const proxied = ['/auth', '/devices', '/admin', '/sync', '/tickets', '/attention', '/kiosk', '/socket.io'];
 
 export default defineConfig({
   root: renderer,
