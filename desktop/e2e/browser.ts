@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build, type InlineConfig } from 'vite';
@@ -58,8 +59,19 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Builds a renderer with its own vite config (into its dist/renderer unless `overrides` say otherwise). */
-export async function buildRenderer(configFile: string, overrides: InlineConfig = {}): Promise<void> {
+export interface BuiltRenderer {
+  /** The folder holding the built pages. */
+  dir: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Builds a renderer with its own vite config (or `overrides`) into a fresh
+ * temporary folder: a test never empties dist/ under a developer, the start
+ * script or another test that serves it.
+ */
+export async function buildRenderer(configFile: string | false, overrides: InlineConfig = {}): Promise<BuiltRenderer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'medisync-renderer-'));
   // Vitest sets NODE_ENV=test, which would give React's development build: build as a user's build does.
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
@@ -69,11 +81,15 @@ export async function buildRenderer(configFile: string, overrides: InlineConfig 
       logLevel: 'warn',
       mode: 'production',
       ...overrides,
-      build: { sourcemap: false, ...overrides.build },
+      build: { sourcemap: false, ...overrides.build, outDir: dir, emptyOutDir: true },
     });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 const TYPES: Record<string, string> = {

@@ -6,20 +6,20 @@ import { CuttableProxy } from '@medisync/sync-server/src/testing/cuttable-proxy.
 import { startTestServer, type TestServer } from '@medisync/sync-server/src/testing/test-server.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildRenderer, describeInBrowser, launchChromium, serveDirectory } from './browser.js';
+import { buildRenderer, describeInBrowser, launchChromium, serveDirectory, type BuiltRenderer } from './browser.js';
 import { DeskPage } from './desk-page.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const rendererDir = path.resolve(here, '../dist/renderer');
 
 describeInBrowser('the desktop renderer in Chromium against a real sync server', () => {
   let server: TestServer;
   let proxy: CuttableProxy;
   let browser: Browser;
+  let renderer: BuiltRenderer;
 
   beforeAll(async () => {
-    await buildRenderer(path.resolve(here, '../vite.config.ts'));
-    server = await startTestServer({ demo: true, renderers: [{ mount: '/app/desktop', dir: rendererDir }] });
+    renderer = await buildRenderer(path.resolve(here, '../vite.config.ts'));
+    server = await startTestServer({ demo: true, renderers: [{ mount: '/app/desktop', dir: renderer.dir }] });
     // The browser reaches the server only through this proxy, so the test can pull the cable.
     proxy = await CuttableProxy.start(server.port);
     browser = await launchChromium();
@@ -28,6 +28,7 @@ describeInBrowser('the desktop renderer in Chromium against a real sync server',
     await browser?.close();
     await proxy?.close();
     await server?.close();
+    await renderer?.remove();
   });
 
   it('signs in, shows today and the sync state, checks in offline, and syncs the check-in once back online', async () => {
@@ -131,7 +132,7 @@ describeInBrowser('the desktop renderer in Chromium against a real sync server',
 
   it("works from another origin, as under Electron's app://, once the server allows that origin", async () => {
     let serverUrl = '';
-    const elsewhere = await serveDirectory(rendererDir, {
+    const elsewhere = await serveDirectory(renderer.dir, {
       rewriteHtml: (html) =>
         html.replace('name="medisync-server-url" content=""', `name="medisync-server-url" content="${serverUrl}"`),
     });

@@ -8,13 +8,13 @@ import {
   describeInBrowser,
   launchChromium,
   serveDirectory,
+  type BuiltRenderer,
   type StaticServer,
 } from '@medisync/desktop/testing/browser';
 import { catalogues, languages } from '../src/renderer/i18n/index.js';
 import { harnessPatients } from './harness/fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outDir = path.resolve(here, '../dist/e2e-harness');
 
 /** The check-in screen as a patient uses it. */
 class CheckInPage {
@@ -43,28 +43,28 @@ class CheckInPage {
 describeInBrowser('kiosk screens in Chromium', () => {
   let browser: Browser;
   let site: StaticServer;
+  let harness: BuiltRenderer;
 
   beforeAll(async () => {
-    await buildRenderer(path.resolve(here, '../vite.config.ts'), {
-      configFile: false,
+    harness = await buildRenderer(false, {
       root: path.join(here, 'harness'),
       base: './',
       plugins: [react()],
       resolve: { conditions: ['@medisync/source'] },
       build: {
-        outDir,
         emptyOutDir: true,
         target: 'chrome128',
         reportCompressedSize: false,
         chunkSizeWarningLimit: 5000,
       },
     });
-    site = await serveDirectory(outDir);
+    site = await serveDirectory(harness.dir);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await site?.close();
+    await harness?.remove();
   });
 
   async function open(query = '') {

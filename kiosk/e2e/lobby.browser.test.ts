@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildRenderer, describeInBrowser, eventually, launchChromium } from '@medisync/desktop/testing/browser';
+import {
+  buildRenderer,
+  describeInBrowser,
+  eventually,
+  launchChromium,
+  type BuiltRenderer,
+} from '@medisync/desktop/testing/browser';
 import {
   createRecord,
   dayRangeUtc,
@@ -20,7 +26,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { catalogues } from '../src/renderer/i18n/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const rendererDir = path.resolve(here, '../dist/renderer');
 const t = catalogues.en;
 
 interface Staff {
@@ -79,14 +84,15 @@ async function enroll(page: Page, server: TestServer, admin: Staff, role: 'kiosk
 describeInBrowser('the lobby pages in Chromium, enrolled at a real sync server', () => {
   let server: TestServer;
   let browser: Browser;
+  let renderer: BuiltRenderer;
   let admin: Staff;
   let desk: Staff;
   const clock = new HybridClock('lobby-test');
   const one = async <T>(sql: string) => (await server.db.query<{ doc: T }>(sql))[0]!.doc;
 
   beforeAll(async () => {
-    await buildRenderer(path.resolve(here, '../vite.config.ts'));
-    server = await startTestServer({ demo: true, renderers: [{ mount: '/app/kiosk', dir: rendererDir }] });
+    renderer = await buildRenderer(path.resolve(here, '../vite.config.ts'));
+    server = await startTestServer({ demo: true, renderers: [{ mount: '/app/kiosk', dir: renderer.dir }] });
     browser = await launchChromium();
     admin = await signIn(server, 'admin@demo.clinic');
     desk = await signIn(server, 'desk@demo.clinic');
@@ -94,6 +100,7 @@ describeInBrowser('the lobby pages in Chromium, enrolled at a real sync server',
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await renderer?.remove();
   });
 
   it("checks a patient in for today's appointment from the kiosk's own replica", async () => {
