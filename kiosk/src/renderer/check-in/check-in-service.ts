@@ -17,7 +17,7 @@ export interface KioskAppointmentSummary {
 }
 
 export interface CheckInReceipt {
-  /** Null until ticket blocks are leased on this device (the patient is then called by name at the desk). */
+  /** From the kiosk's leased block, or its fallback code offline; null when the site is not in the replica yet. */
   ticketCode: string | null;
   /** Minutes, or null when no estimate can be made. */
   waitMinutes: number | null;

@@ -16,6 +16,8 @@ import { queueArrival, RECEPTION_QUEUE, type DeviceDatabase, type TicketDispense
 import type { CheckInService, KioskAppointmentSummary } from './check-in-service.js';
 
 const MAX_MATCHES = 10;
+/** Today's reception queue at one site, bounded all the same. */
+const MAX_QUEUE_ENTRIES = 1000;
 
 /**
  * Check-in against the kiosk's own replica, so it works with the server down:
@@ -47,7 +49,7 @@ export function replicaCheckInService(
       findOne(id: string): { exec(): Promise<{ toJSON(): KioskAppointment } | null> };
     };
 
-  const waitFor = (entryId: string) => waitEstimate(db, entryId, now());
+  const waitFor = (entryId: string) => waitEstimate(db, entryId, today(), now());
 
   return {
     timeZone,
@@ -95,10 +97,19 @@ export function replicaCheckInService(
  * queue order, the site's active providers, and the default visit length (a
  * kiosk holds no visit history). Null when no provider is on duty.
  */
-async function waitEstimate(db: DeviceDatabase, entryId: string, now: Date): Promise<number | null> {
-  const entries = (await db.rx.queueEntries.find({ selector: { queue: RECEPTION_QUEUE } }).exec()).map(
-    (d) => d.toJSON() as QueueEntry,
-  );
+async function waitEstimate(
+  db: DeviceDatabase,
+  entryId: string,
+  day: { start: string; end: string },
+  now: Date,
+): Promise<number | null> {
+  const docs = await db.rx.queueEntries
+    .find({
+      selector: { queue: RECEPTION_QUEUE, checkedInAt: { $gte: day.start, $lt: day.end } },
+      limit: MAX_QUEUE_ENTRIES,
+    })
+    .exec();
+  const entries = docs.map((d) => d.toJSON() as QueueEntry);
   const ahead = peopleAhead(orderQueue(entries, { appointmentsById: {} }), entryId);
   const providers = await db.rx.providers.find({ selector: { active: true } }).exec();
   const estimate = estimateWait({
