@@ -271,7 +271,7 @@ const refuseOverlap: ServerRule = async (tx, record, previous) => {
   const { rows } = await tx.query<{ doc: Appointment }>(
     `SELECT doc FROM appointments WHERE id <> $1 AND NOT deleted AND doc->>'providerId' = $2
       AND doc->>'start' < $4 AND doc->>'end' > $3`,
-    [appointment.id, appointment.providerId, shift(appointment.start, -1), shift(appointment.end, 1)],
+    [appointment.id, appointment.providerId, appointment.start, appointment.end],
   );
   const clashes = findOverlaps(
     appointment,
@@ -285,11 +285,6 @@ const refuseOverlap: ServerRule = async (tx, record, previous) => {
   }
   return record as Doc;
 };
-
-/** Stored instants may be written with or without milliseconds; widen the text comparison by a second. */
-function shift(iso: string, seconds: number): string {
-  return new Date(Date.parse(iso) + seconds * 1000).toISOString();
-}
 
 /** Turns a broken domain rule into the HTTP answer a client can act on. */
 function domain<T>(work: () => T): T {
