@@ -238,4 +238,13 @@ describe('CORS', () => {
     const none = await request(server.url, '/healthz', { headers: { origin: 'https://desk.example.org' } });
     expect(none.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it("always allows MediSync's own Electron apps, whose pages come from app://", async () => {
+    for (const origin of ['app://desktop', 'app://kiosk']) {
+      const response = await request(server.url, '/healthz', { headers: { origin } });
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+    }
+    const lookalike = await request(server.url, '/healthz', { headers: { origin: 'app://evil' } });
+    expect(lookalike.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });

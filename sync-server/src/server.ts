@@ -43,6 +43,12 @@ export interface StartOptions {
   webhooks?: DispatcherOptions;
 }
 
+/**
+ * The origins of MediSync's own Electron apps (desktop/src/main/shell/app-protocol.ts).
+ * Only those apps' pages carry them (no web page can), so they are always allowed.
+ */
+const ELECTRON_APP_ORIGINS = ['app://desktop', 'app://kiosk'];
+
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -72,7 +78,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const tokens = new TokenService(config.tokenSecret ?? (await storedTokenSecret(config.dataDir, log)));
     if (config.demo) await seedDemoIfEmpty(db, log);
 
-    const corsOrigins = config.corsOrigins;
+    const corsOrigins = [...ELECTRON_APP_ORIGINS, ...config.corsOrigins];
     const io = new Server({
       serveClient: false,
       ...(corsOrigins.length > 0 ? { cors: { origin: [...corsOrigins] } } : {}),
