@@ -44,6 +44,32 @@ export default tseslint.config(
     },
   },
   {
+    // Renderers run in a sandboxed page: no Node, no Electron, no server code (DESIGN section 1).
+    files: ['desktop/src/renderer/**/*.{ts,tsx}', 'kiosk/src/renderer/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:*',
+                'electron',
+                '**/main/**',
+                '@medisync/desktop/shell/main',
+                '@medisync/sync-server*',
+                'pg',
+                'express',
+              ],
+              message: 'Renderers run in the browser sandbox: no Node, Electron or server code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', '**/*.config.*', '.ci/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { 'no-console': 'off' },
