@@ -1,5 +1,6 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBCleanupPlugin } from 'rxdb/plugins/cleanup';
+import { wrappedKeyEncryptionCryptoJsStorage } from 'rxdb/plugins/encryption-crypto-js';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import {
   HybridClock,
@@ -12,7 +13,7 @@ import {
   type RecordTypes,
   type Replicated,
 } from '../domain/index.js';
-import { PendingChanges } from './pending-changes.js';
+import { PendingChanges, type PendingEntry } from './pending-changes.js';
 import { rxSchemaOf } from './rx-schema.js';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
@@ -27,6 +28,12 @@ export interface DeviceDatabaseOptions {
   // RxDB's storage types are generic over internals the app never touches.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   storage: RxStorage<any, any>;
+  /**
+   * Encrypts patient contact fields at rest (`ENCRYPTED_FIELDS`), with a key
+   * kept in the OS keychain (Electron safeStorage). The same key must open the
+   * database every time.
+   */
+  encryptionKey?: string;
   /** Also the HLC node id, so it must be unique per device. */
   deviceId: string;
   /**
@@ -70,9 +77,11 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
   const outside = names.filter((name) => !profile.collections.includes(name));
   if (outside.length > 0) throw new Error(`a ${role} device does not hold ${outside.join(', ')}`);
   const pushed = profile.push.filter((name) => names.includes(name));
+  const encrypted = options.encryptionKey !== undefined;
   const rx = (await createRxDatabase({
     name: options.name,
-    storage: options.storage,
+    storage: encrypted ? wrappedKeyEncryptionCryptoJsStorage({ storage: options.storage }) : options.storage,
+    ...(encrypted ? { password: options.encryptionKey } : {}),
     multiInstance: false,
     localDocuments: true,
     // The replica must survive app restarts; never wipe it on a schema mismatch.
@@ -88,7 +97,7 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
       names.map((name) => [
         name,
         {
-          schema: rxSchemaOf(name, role),
+          schema: rxSchemaOf(name, role, { encrypted }),
           localDocuments: false,
           conflictHandler: {
             isEqual: (a: object, b: object) => isSameRecord(a, b),
@@ -103,9 +112,7 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
     ),
   );
 
-  const stored = await rx.getLocal<{ entries: { collection: CollectionName; doc: Replicated<AnyRecord> }[] }>(
-    PENDING_DOC,
-  );
+  const stored = await rx.getLocal<{ entries: PendingEntry[] }>(PENDING_DOC);
   const pending = new PendingChanges(stored?.get('entries') ?? []);
   // Persist the pending set so an app restart still knows what waits to be pushed.
   const persist = pending.count$.subscribe(() => {

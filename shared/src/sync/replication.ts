@@ -255,7 +255,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
           db.pending
             .entries()
             .filter((e) => e.collection === name)
-            .map((e) => e.doc.id),
+            .map((e) => e.id),
         );
         const done = ids.filter((id) => !waiting.has(id));
         const docs = await db.rx[name].findByIds(done).exec();

@@ -46,7 +46,17 @@ const MAX_LENGTH: Record<string, number> = {
  * The RxDB schema of a collection as a device of `role` holds it, derived from
  * its zod schema (the projection's, for kiosks and displays): one source of truth.
  */
-export function rxSchemaOf(name: CollectionName, role: ReplicaRole = 'desk') {
+/**
+ * Patient fields a device stores encrypted when it has a key (DESIGN section 5):
+ * what identifies or reaches a person beyond the name a desk searches by.
+ * Encrypted fields cannot be indexed or queried, so names and dates stay clear.
+ */
+export const ENCRYPTED_FIELDS: Partial<Record<CollectionName, readonly string[]>> = {
+  patients: ['phone', 'email', 'address', 'insurance'],
+  appointments: ['notes'],
+};
+
+export function rxSchemaOf(name: CollectionName, role: ReplicaRole = 'desk', options: { encrypted?: boolean } = {}) {
   const json = z.toJSONSchema(replicaSchema(role, name), {
     target: 'draft-7',
     io: 'output',
@@ -66,5 +76,8 @@ export function rxSchemaOf(name: CollectionName, role: ReplicaRole = 'desk') {
     primaryKey: 'id',
     type: 'object' as const,
     indexes,
+    ...(options.encrypted
+      ? { encrypted: (ENCRYPTED_FIELDS[name] ?? []).filter((field) => field in json.properties) }
+      : {}),
   };
 }

@@ -30,7 +30,7 @@ export function App({ platform }: { platform: Platform }) {
       void close().then(() => setPhase({ kind: 'signed-out', notice: endNotices[reason] }));
     });
     try {
-      const workspace = await openWorkspace(session, serverUrl);
+      const workspace = await openWorkspace(session, serverUrl, await platform.databaseKey());
       workspaceRef.current = workspace;
       setPhase({ kind: 'ready', workspace });
     } catch (error) {

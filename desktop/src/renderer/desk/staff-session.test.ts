@@ -13,6 +13,7 @@ function memoryPlatform(): Platform & { secrets: Map<SecretName, string> } {
     readSecret: async (name) => secrets.get(name) ?? null,
     writeSecret: async (name, value) => void secrets.set(name, value),
     deleteSecret: async (name) => void secrets.delete(name),
+    databaseKey: async () => null,
   };
 }
 

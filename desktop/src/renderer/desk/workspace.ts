@@ -21,10 +21,15 @@ const SYNC_BATCH_SIZE = 500;
  * of its own, so a shared reception PC never mixes two sites' patients, and a
  * second sign-in of the same user finds its unsynced changes still there.
  */
-export async function openWorkspace(session: StaffSession, serverUrl: string): Promise<Workspace> {
+export async function openWorkspace(
+  session: StaffSession,
+  serverUrl: string,
+  encryptionKey: string | null = null,
+): Promise<Workspace> {
   const db = await openBrowserDeviceDatabase({
     name: databaseName('desk', session.site.id, session.user.id),
     deviceId: localDeviceId(),
+    encryptionKey,
   });
   const sync = startSync(db, { serverUrl, getToken: session.getToken, batchSize: SYNC_BATCH_SIZE });
   const tickets = await TicketDispenser.open(db, { serverUrl, getToken: session.getToken });

@@ -28,6 +28,9 @@ export function openBrowserDeviceDatabase(options: {
   deviceId: string;
   role?: ReplicaRole;
   collections?: readonly CollectionName[];
+  /** From `Platform.databaseKey()`; null leaves the replica unencrypted. */
+  encryptionKey?: string | null;
 }): Promise<DeviceDatabase> {
-  return openDeviceDatabase({ ...options, storage: getRxStorageDexie() });
+  const { encryptionKey, ...rest } = options;
+  return openDeviceDatabase({ ...rest, storage: getRxStorageDexie(), ...(encryptionKey ? { encryptionKey } : {}) });
 }

@@ -63,6 +63,7 @@ export function KioskDevice({
         name: databaseName(role, enrollment.site.id, enrollment.deviceId),
         deviceId: enrollment.deviceId,
         role,
+        encryptionKey: await platform.databaseKey(),
       });
       const sync = startSync(db, {
         serverUrl: config.serverUrl,

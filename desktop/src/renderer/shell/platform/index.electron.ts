@@ -9,5 +9,6 @@ export function electronPlatform(api: MedisyncApi): Platform {
     readSecret: (name) => api.readSecret(name),
     writeSecret: (name, value) => api.writeSecret(name, value),
     deleteSecret: (name) => api.deleteSecret(name),
+    databaseKey: () => api.getDatabaseKey(),
   };
 }

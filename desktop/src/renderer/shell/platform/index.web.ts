@@ -30,6 +30,8 @@ export function webPlatform(app: AppName, env: WebEnvironment = window): Platfor
     readSecret: async (name) => storageFor(name).getItem(key(name)),
     writeSecret: async (name, value) => storageFor(name).setItem(key(name), value),
     deleteSecret: async (name) => storageFor(name).removeItem(key(name)),
+    // A key kept beside the data it protects would protect nothing.
+    databaseKey: async () => null,
   };
 }
 

@@ -7,4 +7,9 @@ export interface Platform {
   readSecret(name: SecretName): Promise<string | null>;
   writeSecret(name: SecretName, value: string): Promise<void>;
   deleteSecret(name: SecretName): Promise<void>;
+  /**
+   * The key that encrypts patient fields in the local replica, from the OS
+   * keychain; null in a plain browser, which has no keychain to keep it in.
+   */
+  databaseKey(): Promise<string | null>;
 }
