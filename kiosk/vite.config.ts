@@ -1,43 +1,11 @@
-import react from '@vitejs/plugin-react';
-import process from 'node:process';
+import { rendererViteConfig } from '@medisync/desktop/shell/vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-const renderer = fileURLToPath(new URL('./src/renderer/', import.meta.url));
-
-/**
- * Both lobby pages in one build, for the Electron kiosk (served over app://)
- * and for plain browsers (served by the sync server at /app/kiosk/, e.g. a
- * waiting-room TV opening display.html).
- */
-/** `npm run dev`: the sync server's routes are proxied, so the page talks to it as if it served the page. */
-const server = process.env.MEDISYNC_SERVER_URL ?? 'http://127.0.0.1:4000';
-const proxied = ['/auth', '/devices', '/admin', '/sync', '/tickets', '/attention', '/kiosk', '/socket.io'];
-
-export default defineConfig({
-  root: renderer,
-  base: './',
-  plugins: [react()],
-  resolve: { conditions: ['@medisync/source'] },
-  server: {
-    host: '127.0.0.1',
-    proxy: Object.fromEntries(proxied.map((path) => [path, { target: server, ws: path === '/socket.io' }])),
-  },
-  build: {
-    outDir: fileURLToPath(new URL('./dist/renderer/', import.meta.url)),
-    emptyOutDir: true,
-    target: 'chrome128',
-    modulePreload: { polyfill: false },
-    reportCompressedSize: false,
-    // React, RxDB, zod and socket.io in one chunk: loaded from disk or the LAN, never the internet.
-    chunkSizeWarningLimit: 1500,
-    sourcemap: true,
-    rolldownOptions: {
-      input: {
-        index: `${renderer}index.html`,
-        'check-in': `${renderer}check-in.html`,
-        display: `${renderer}display.html`,
-      },
-    },
-  },
-});
+/** Both lobby pages in one build; a waiting-room TV opens display.html from the sync server. */
+export default defineConfig(
+  rendererViteConfig({
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    pages: ['index', 'check-in', 'display'],
+  }),
+);

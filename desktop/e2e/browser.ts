@@ -140,20 +140,5 @@ export async function serveDirectory(
   };
 }
 
-/** Retries an assertion until it holds or the time is up; the last failure is thrown. */
-export async function eventually(
-  assertion: () => Promise<void> | void,
-  timeoutMs = 15_000,
-  intervalMs = 100,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
-}
+/** Retries an assertion until it holds: the same helper the server's integration tests use. */
+export { eventually } from '@medisync/sync-server/src/testing/fixtures.js';

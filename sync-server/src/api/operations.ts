@@ -411,7 +411,7 @@ export function operations(deps: OperationDeps): Operation[] {
       status: 200,
       response: page(apiSchemas.queueEntries, 'QueueEntryPage'),
       handler: async (ctx) => {
-        const today = await siteToday(deps.db, ctx.client.siteId);
+        const today = await siteToday(deps.db.pool, ctx.client.siteId);
         const filters: Filter[] = [
           { sql: `doc->>'checkedInAt' >= ?`, value: today.start },
           { sql: `doc->>'checkedInAt' < ?`, value: today.end },

@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionNames, orderQueue, type Appointment, type Patient, type QueueEntry } from '@medisync/shared/domain';
+import { seededRandom } from '#seed/demo-clinic';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { SimulatedDevice } from '#testing/simulated-device';
 import { deviceToken, eventually, newAppointment, newPatient, seedSite, serverDump } from '#testing/fixtures';
@@ -17,18 +18,6 @@ import { deviceToken, eventually, newAppointment, newPatient, seedSite, serverDu
 const SEEDS = (process.env.PARTITION_SEEDS ?? '11,29').split(',').map(Number);
 const STEPS = Number(process.env.PARTITION_STEPS ?? 30);
 const DEVICES = 4;
-
-/** mulberry32: small, fast and the same on every machine. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let server: TestServer;
 beforeAll(async () => {
@@ -44,7 +33,7 @@ describe('randomized partitions', () => {
       `seed ${seed}: after healing, replicas equal the server and no check-in, ticket or conflict is lost`,
       { timeout: 300_000 },
       async () => {
-        const random = prng(seed);
+        const random = seededRandom(seed);
         const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)];
         const { site, provider } = await seedSite(server.db, `Partition ${seed}`);
         const devices = await Promise.all(

@@ -1,5 +1,6 @@
 import { dayRangeUtc, localDateAt, type CollectionName } from '@medisync/shared/domain';
 import type { Checkpoint, PullResponse } from '@medisync/shared/sync';
+import type pg from 'pg';
 import type { Db, Tx } from '#db/db';
 import { toStored, type Doc, type StoredRecord } from './store.js';
 import { tableOf } from './tables.js';
@@ -73,9 +74,9 @@ function priorityFilter(collection: CollectionName, today: { start: string; end:
 }
 
 /** Today at a site, as a UTC range of ISO strings comparable with stored timestamps. */
-export async function siteToday(db: Db | Tx, siteId: string, now = new Date()) {
-  const rows = 'pool' in db ? await db.query(timezoneSql, [siteId]) : (await db.query(timezoneSql, [siteId])).rows;
-  const timezone = (rows[0] as { timezone?: string } | undefined)?.timezone ?? 'UTC';
+export async function siteToday(db: pg.Pool | Tx, siteId: string, now = new Date()) {
+  const { rows } = await db.query<{ timezone: string | null }>(timezoneSql, [siteId]);
+  const timezone = rows[0]?.timezone ?? 'UTC';
   const date = localDateAt(now, timezone);
   const { start, end } = dayRangeUtc(date, timezone);
   return { start: start.toISOString(), end: end.toISOString(), timezone, date };
