@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    // The layering of DESIGN.md section 1: domain rules stay pure and isomorphic.
+    // The layering of docs/architecture.md §1.2: domain rules stay pure and isomorphic.
     files: ['shared/src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -44,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    // Renderers run in a sandboxed page: no Node, no Electron, no server code (DESIGN section 1).
+    // Renderers run in a sandboxed page: no Node, no Electron, no server code (docs/architecture.md §1.2).
     files: ['desktop/src/renderer/**/*.{ts,tsx}', 'kiosk/src/renderer/**/*.{ts,tsx}'],
     ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: {

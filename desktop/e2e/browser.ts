@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, type InlineConfig } from 'vite';
 import { describe } from 'vitest';
 
@@ -53,10 +54,11 @@ export function describeInBrowser(name: string, body: () => void): void {
   describe(name, body);
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs` add to the usual flags, e.g. a fake camera for the kiosk's QR scan. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const executablePath = findChromium();
   if (executablePath === null) throw new Error('no Chromium found');
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 export interface BuiltRenderer {
@@ -71,6 +73,42 @@ export interface BuiltRenderer {
  * script or another test that serves it.
  */
 export async function buildRenderer(configFile: string | false, overrides: InlineConfig = {}): Promise<BuiltRenderer> {
+  const runBuilds = process.env.MEDISYNC_RENDERER_BUILDS;
+  if (runBuilds && configFile !== false && Object.keys(overrides).length === 0) {
+    return sharedBuild(runBuilds, configFile);
+  }
+  return freshBuild(configFile, overrides);
+}
+
+/**
+ * The run's one build of a renderer, made by whichever test file asks first;
+ * test files run in several processes, so a lock folder decides who builds.
+ */
+async function sharedBuild(runBuilds: string, configFile: string): Promise<BuiltRenderer> {
+  const dir = path.join(runBuilds, createHash('sha256').update(configFile).digest('hex').slice(0, 16));
+  const done = `${dir}.done`;
+  const lock = `${dir}.lock`;
+  for (;;) {
+    if (existsSync(done)) return { dir, remove: async () => undefined };
+    try {
+      await mkdir(lock);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    try {
+      if (!existsSync(done)) {
+        const built = await freshBuild(configFile);
+        await rename(built.dir, dir);
+        await writeFile(done, '');
+      }
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+async function freshBuild(configFile: string | false, overrides: InlineConfig = {}): Promise<BuiltRenderer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'medisync-renderer-'));
   // Vitest sets NODE_ENV=test, which would give React's development build: build as a user's build does.
   const nodeEnv = process.env.NODE_ENV;
@@ -140,5 +178,23 @@ export async function serveDirectory(
   };
 }
 
+/**
+ * Resolves once the page's service worker is active, that is once the web
+ * build is in its cache and the page would reopen offline.
+ */
+export async function offlineCopyReady(page: Page): Promise<void> {
+  // A string: this runs in the page, and the Node tests' types know no DOM.
+  await page.evaluate(`navigator.serviceWorker.ready.then(
+    (registration) =>
+      new Promise((resolve) => {
+        const worker = registration.active;
+        if (worker === null || worker.state === 'activated') return resolve();
+        worker.addEventListener('statechange', () => worker.state === 'activated' && resolve());
+      }),
+  )`);
+}
+
 /** Retries an assertion until it holds: the same helper the server's integration tests use. */
 export { eventually } from '@medisync/sync-server/src/testing/fixtures.js';
+export { expectNoAxeViolations, type AxeContext } from './axe.js';
+export { saveScreenshot } from './screenshots.js';

@@ -8,3 +8,6 @@ export interface RendererBuild {
 }
 
 export function rendererViteConfig(app: RendererBuild): UserConfig;
+
+/** Paths the sync server answers itself; the service worker never serves them from its cache. */
+export const SERVER_ROUTES: readonly string[];

@@ -1,4 +1,4 @@
--- Who may use the server (DESIGN section 5): staff accounts and their sessions,
+-- Who may use the server (docs/architecture.md §6): staff accounts and their sessions,
 -- enrolled devices, and the audit log of every access to patient data. None of
 -- these tables is replicated to any device.
 

@@ -1,4 +1,4 @@
--- The integration API (DESIGN section 5, issue 5): API clients and their keys,
+-- The integration API (docs/architecture.md §6.3): API clients and their keys,
 -- idempotent POSTs, and webhooks delivered from an outbox. None of these tables
 -- is replicated to any device.
 

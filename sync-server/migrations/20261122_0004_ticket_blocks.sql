@@ -1,5 +1,5 @@
 -- Ticket numbers are leased to devices in blocks per site, queue and site-local
--- day (DESIGN section 4), so a device can hand out short codes offline that
+-- day (docs/architecture.md §4.7), so a device can hand out short codes offline that
 -- never collide with another device's.
 
 -- A device's tag in its fallback codes ("A-K7Q-005"): unique among the site's

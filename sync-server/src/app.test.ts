@@ -1,16 +1,22 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import express from 'express';
+import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { apiClientKey } from '#api-clients/testing';
 import { TokenService } from '#auth/tokens';
 import { Db } from '#db/db';
 import { migrate } from '#db/migrate';
-import { createApp } from '#app';
+import { createApp, type Renderer } from '#app';
 import { errorHandler, HttpError, notFound, parseOrThrow } from '#http/errors';
 import { createLogger } from '#logger';
+import { seedSite } from '#testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '#testing/test-database';
 import { startTestServer, type TestServer } from '#testing/test-server';
 
@@ -38,11 +44,18 @@ async function request(base: string, path: string, init: RequestInit = {}) {
   };
 }
 
-/** The app alone on a listener of its own, for databases the test server does not have. */
-async function serveApp(db: Db) {
-  const log = createLogger('silent');
+/** The app alone on a listener of its own, for databases the test server does not have, or to read its log. */
+async function serveApp(db: Db, options: { log?: Logger; renderers?: Renderer[] } = {}) {
+  const log = options.log ?? createLogger('silent');
   const io = new Server();
-  const app = createApp({ db, log, io, tokens: new TokenService('t'.repeat(40)), corsOrigins: [], renderers: [] });
+  const app = createApp({
+    db,
+    log,
+    io,
+    tokens: new TokenService('t'.repeat(40)),
+    corsOrigins: [],
+    renderers: options.renderers ?? [],
+  });
   const listener = http.createServer(app);
   io.attach(listener);
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
@@ -131,6 +144,57 @@ describe('errors', () => {
     expect(response.body).toEqual({
       error: { code: 'not-found', message: 'no route for GET /api/v9/nothing', details: {} },
     });
+  });
+
+  it('answers a path whose percent-encoding does not decode with 400 invalid-path, logging no error', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'medisync-renderer-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Desk</title>');
+    const base = await serveApp(new Db(server.databaseUrl, createLogger('silent')), {
+      log: createLogger('info', sink),
+      renderers: [{ mount: '/app/desktop', dir }],
+    });
+    const { site } = await seedSite(server.db);
+    const key = await apiClientKey(server.db, site.id);
+    const invalidPath = {
+      code: 'invalid-path',
+      message: 'the request path is not valid percent-encoded UTF-8',
+      details: {},
+    };
+
+    for (const [method, path] of [
+      ['POST', '/sync/%c0%ae/push'],
+      ['GET', '/sync/%E0%A4%A/pull'],
+      ['GET', '/api/v1/patients/%E0%A4%A'],
+      ['GET', '/app/desktop/%c0%ae'],
+      ['GET', '/app/desktop/queue/%E0%A4%A'],
+    ] as const) {
+      const response = await request(base, path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: '[]' } : {}),
+      });
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.body).toEqual({ error: invalidPath });
+    }
+
+    const fhir = await request(base, '/fhir/R4/Patient/%c0%ae', { headers: { authorization: `Bearer ${key}` } });
+    expect(fhir.status).toBe(400);
+    expect(fhir.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
+    expect(fhir.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'invalid', details: { coding: [{ code: 'invalid-path' }] } }],
+    });
+
+    expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 
   it('gives every answer a request id, keeping a safe one from the caller', async () => {

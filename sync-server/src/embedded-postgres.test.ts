@@ -1,10 +1,10 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.js';
 import { createLogger } from './logger.js';
 
 const log = createLogger('silent');
@@ -80,4 +80,27 @@ describe('embedded PostgreSQL', () => {
       await running.stop();
     }
   });
+
+  it('says in one line, with the fix, when its data folder cannot be created', async () => {
+    const file = join(await dataDir(), 'a-file');
+    await writeFile(file, '');
+    const failure = startEmbeddedPostgres({ dataDir: join(file, 'data'), log });
+    await expect(failure).rejects.toBeInstanceOf(EmbeddedPostgresError);
+    await expect(failure).rejects.toThrow(
+      /^the data folder .*a-file\/data cannot be created \(ENOTDIR\): set DATA_DIR/,
+    );
+  });
+
+  // Root starts PostgreSQL as the "postgres" user, which cannot enter a folder only root may (a clone in /root).
+  it.runIf(process.getuid?.() === 0)(
+    'says in one line, with the fix, when its user cannot reach the folder',
+    async () => {
+      const closed = await dataDir();
+      await chmod(closed, 0o700);
+      const failure = startEmbeddedPostgres({ dataDir: join(closed, 'data'), log });
+      await expect(failure).rejects.toThrow(
+        new RegExp(`^PostgreSQL runs as the "postgres" user .* cannot enter ${closed}, .*: set DATA_DIR to a folder`),
+      );
+    },
+  );
 });

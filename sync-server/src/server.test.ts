@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,27 @@ describe('startServer', () => {
     expect(await missing.json()).toMatchObject({ error: { code: 'not-found' } });
   });
 
+  it('answers unknown files under a single-page renderer with a 404, not its index page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'medisync-renderer-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Front desk</title>');
+    await writeFile(join(dir, 'app.js'), 'console.log("desk")');
+    const server = await started({ renderers: [{ mount: '/app/desktop', dir }] });
+
+    for (const path of ['.env', 'app.js.map', 'assets/index-0ld8u1ld.js', 'queue/.git/config', 'favicon.ico']) {
+      const response = await fetch(`${server.url}/app/desktop/${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(await response.json()).toMatchObject({ error: { code: 'not-found' } });
+    }
+    // Client-side routes, without a file extension, still load the app.
+    for (const path of ['queue', 'patients/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', 'today/']) {
+      const response = await fetch(`${server.url}/app/desktop/${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(await response.text()).toContain('Front desk');
+    }
+    expect(await (await fetch(`${server.url}/app/desktop/app.js`)).text()).toContain('desk');
+  });
+
   it('serves a multi-page renderer without an index page, and 404s its unknown pages', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'medisync-renderer-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
@@ -116,5 +137,27 @@ describe('startServer', () => {
     const missing = await fetch(`${server.url}/app/kiosk/nothing.html`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'not-found' } });
+  });
+
+  it('serves a renderer built after it started; pages and the service worker are revalidated on every load', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'medisync-renderer-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const server = await started({ renderers: [{ mount: '/app/desktop', dir: join(dir, 'desktop') }] });
+    expect((await fetch(`${server.url}/app/desktop/`)).status).toBe(404);
+
+    await mkdir(join(dir, 'desktop', 'assets'), { recursive: true });
+    await writeFile(join(dir, 'desktop', 'index.html'), '<!doctype html><title>Front desk</title>');
+    await writeFile(join(dir, 'desktop', 'sw.js'), 'self.addEventListener("fetch", () => {})');
+    await writeFile(join(dir, 'desktop', 'assets', 'index-0ld8u1ld.js'), 'console.log("desk")');
+    for (const path of ['', 'index.html', 'sw.js', 'today']) {
+      const response = await fetch(`${server.url}/app/desktop/${path}`);
+      expect({ path, status: response.status, cache: response.headers.get('cache-control') }).toEqual({
+        path,
+        status: 200,
+        cache: 'no-cache',
+      });
+    }
+    const asset = await fetch(`${server.url}/app/desktop/assets/index-0ld8u1ld.js`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=3600');
   });
 });

@@ -8,14 +8,22 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { TokenService } from '#auth/tokens';
-import { Db } from '#db/db';
+import { ChangeFeed } from '#changes/feed';
+import { createGraphQL } from '#graphql/index';
+import { Db, keepConnectionErrorsFromCrashing } from '#db/db';
 import { migrate } from '#db/migrate';
-import { createApp, type Renderer } from '#app';
+import { createApp, renderersIn, type Renderer } from '#app';
 import type { Config } from '#config';
 import { startEmbeddedPostgres, type RunningPostgres } from '#embedded-postgres';
 import { seedDemoIfEmpty } from '#seed/seed';
 import { attachLiveChanges, type SyncDeps } from '#sync/index';
 import { WebhookDispatcher, type DispatcherOptions } from '#webhooks/dispatcher';
+import { RetentionSchedule } from '#retention/retention';
+import { NoShowSchedule } from '#no-show/job';
+import { createMetrics } from '#metrics/metrics';
+import { AuditLog } from '#audit/audit-log';
+import { createReminders, type Reminders, type ReminderStartOptions } from '#reminders/index';
+import { takeOverRestoredDatabase } from '#ops/restored-database';
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -26,6 +34,10 @@ export interface RunningServer {
   io: Server;
   /** Signs and verifies session and device tokens with the server's secret. */
   tokens: TokenService;
+  /** This instance's reader of the committed-change feed (docs/architecture.md §9.2). */
+  changes: ChangeFeed;
+  /** Appointment reminders: the scheduler and its public page (docs/architecture.md §9.6). */
+  reminders: Reminders;
   /** Graceful shutdown: HTTP, then sockets, then the pool, then the embedded PostgreSQL. Idempotent. */
   close(): Promise<void>;
 }
@@ -39,8 +51,12 @@ export interface StartOptions {
   handlesSignals?: boolean;
   /** Overrides where built renderers are looked for (tests). */
   renderers?: readonly Renderer[];
-  /** Webhook delivery timing (tests shorten the retry delays). */
+  /** Webhook delivery timing over the configured one (tests shorten the retry delays). */
   webhooks?: DispatcherOptions;
+  /** Reminder timing, the AWS stand-ins' credentials, a clock (tests). */
+  reminders?: ReminderStartOptions;
+  /** Retrain and rescore the no-show model on a schedule (no-show/job.ts); tests run it by hand. Default true. */
+  noShowModels?: boolean;
 }
 
 /**
@@ -48,9 +64,6 @@ export interface StartOptions {
  * Only those apps' pages carry them (no web page can), so they are always allowed.
  */
 const ELECTRON_APP_ORIGINS = ['app://desktop', 'app://kiosk'];
-
-/** How long in-flight requests get to finish on shutdown before their connections are cut. */
-const DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * Starts the sync server: database (embedded unless DATABASE_URL is set),
@@ -72,20 +85,31 @@ export async function startServer(config: Config, options: StartOptions): Promis
       connectionString = postgres.connectionString;
     }
 
-    const db = new Db(connectionString, log);
+    const db = new Db(connectionString, log, { max: config.databasePoolSize });
     undo.unshift(() => closePool(db));
     await migrate(db, log);
-    const tokens = new TokenService(config.tokenSecret ?? (await storedTokenSecret(config.dataDir, log)));
+    await takeOverRestoredDatabase(db, log);
+    const tokenSecret = config.tokenSecret ?? (await storedTokenSecret(config.dataDir, log));
+    const tokens = new TokenService(tokenSecret);
     if (config.demo) await seedDemoIfEmpty(db, log);
+    // Every instance reads the one committed-change feed; its outlets subscribe here (docs/architecture.md §9.2).
+    const changes = new ChangeFeed({ connectionString, db, log });
+    await changes.start();
+    undo.unshift(() => changes.stop());
 
     const corsOrigins = [...ELECTRON_APP_ORIGINS, ...config.corsOrigins];
     const io = new Server({
       serveClient: false,
+      pingInterval: config.live.pingIntervalMs,
+      pingTimeout: config.live.pingTimeoutMs,
       ...(corsOrigins.length > 0 ? { cors: { origin: [...corsOrigins] } } : {}),
     });
-    // Live changes reach the sockets of every server instance sharing this database (DESIGN section 6).
+    // Live changes reach the sockets of every server instance sharing this database (docs/architecture.md §7.4).
     const livePool = new pg.Pool({ connectionString, max: 2, application_name: 'medisync-live' });
     livePool.on('error', (error) => log.warn({ err: error.message }, 'live adapter connection failed'));
+    // The adapter keeps one client for LISTEN and reconnects when it ends, but does not
+    // listen for its errors: a PostgreSQL restart would otherwise end the process.
+    keepConnectionErrorsFromCrashing(livePool, log);
     io.adapter(
       createAdapter(livePool, {
         errorHandler: (error) => log.warn({ err: error.message }, 'socket.io adapter error'),
@@ -93,25 +117,71 @@ export async function startServer(config: Config, options: StartOptions): Promis
     );
     undo.unshift(() => closeLiveAdapter(io, livePool));
     const deps: SyncDeps = { db, log, io, tokens };
-    const app = createApp({ ...deps, corsOrigins, ...(options.renderers ? { renderers: options.renderers } : {}) });
+    const graphql = createGraphQL({ db, log, io, changes });
+    const metrics = createMetrics({ db, io, changes });
+    undo.unshift(async () => metrics.stop());
+    let serverUrl = '';
+    const reminders = createReminders(
+      {
+        db,
+        log,
+        io,
+        audit: new AuditLog(db),
+        config: config.reminders,
+        tokenSecret,
+        publicUrl: () => config.reminders.publicUrl ?? serverUrl,
+        changes,
+      },
+      options.reminders,
+    );
+    const renderers = options.renderers ?? (config.renderersDir ? renderersIn(config.renderersDir) : undefined);
+    const app = createApp({
+      ...deps,
+      graphql: graphql.router,
+      metrics,
+      reminders: reminders.router,
+      email: reminders.email,
+      corsOrigins,
+      limits: config.abuseLimits,
+      sessions: config.sessions,
+      billing: config.billing,
+      ...(renderers ? { renderers } : {}),
+    });
     const httpServer = http.createServer(app);
     // Attached after the app is the server's listener: socket.io takes its own paths and hands the rest on.
     io.attach(httpServer);
-    attachLiveChanges(deps);
+    attachLiveChanges(deps, changes);
+    const closeGraphQLSockets = graphql.attachWebSocket(httpServer);
 
     await listen(httpServer, config.port, config.host);
-    undo.unshift(() => closeHttpAndSockets(httpServer, io));
+    // Subscriptions end before HTTP drains: upgraded sockets would hold it open until the grace period.
+    undo.unshift(closeGraphQLSockets);
+    undo.unshift(() => closeHttpAndSockets(httpServer, io, config.shutdownGraceMs));
     // Stopped before HTTP closes, so no attempt is cut off by the pool ending under it.
-    const webhooks = new WebhookDispatcher(db, log, options.webhooks);
+    const webhooks = new WebhookDispatcher(db, log, { ...config.webhooks, ...options.webhooks });
     webhooks.start();
     undo.unshift(() => webhooks.stop());
+    // Every instance runs the retention jobs; they skip what another is doing (retention/retention.ts).
+    const retention = new RetentionSchedule(db, log, config.retention);
+    retention.start();
+    undo.unshift(() => retention.stop());
+    // Every instance retrains and rescores; a site another instance is training is skipped (no-show/job.ts).
+    if (options.noShowModels !== false) {
+      const noShowModels = new NoShowSchedule({ db, log });
+      noShowModels.start();
+      undo.unshift(() => noShowModels.stop());
+    }
     const port = (httpServer.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    serverUrl = url;
+    // Like the webhook outbox: stopped before HTTP closes, and a message already handed over is waited for.
+    reminders.start();
+    undo.unshift(() => reminders.stop());
     log.info({ url }, 'sync server listening');
 
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= runInOrder(undo, log));
-    return { url, port, db, io, tokens, close };
+    return { url, port, db, io, tokens, changes, reminders, close };
   } catch (error) {
     await runInOrder(undo, log);
     throw error;
@@ -140,7 +210,7 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
  * after a grace period), and disconnects every socket so devices notice at
  * once and reconnect to another instance or to this one when it is back.
  */
-async function closeHttpAndSockets(httpServer: http.Server, io: Server): Promise<void> {
+async function closeHttpAndSockets(httpServer: http.Server, io: Server, graceMs: number): Promise<void> {
   const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
   httpServer.closeIdleConnections();
   // socket.io closes the HTTP server too; it is already closing, so its callback's error is expected.
@@ -150,7 +220,7 @@ async function closeHttpAndSockets(httpServer: http.Server, io: Server): Promise
     timer = setTimeout(() => {
       httpServer.closeAllConnections();
       resolve();
-    }, DRAIN_TIMEOUT_MS);
+    }, graceMs);
   });
   await Promise.race([drained, grace]);
   clearTimeout(timer);

@@ -12,6 +12,11 @@ export interface MedisyncApi {
   deleteSecret(name: SecretName): Promise<void>;
   /** This installation's key for the local database, made on first use and kept in the keychain. */
   getDatabaseKey(): Promise<string>;
+  /**
+   * Prints the calling page silently on the kiosk's configured printer. True once
+   * the job is handed over; false when no printer is configured or printing failed.
+   */
+  printTicket(): Promise<boolean>;
 }
 
 /** The only secrets a renderer may keep: a staff session to resume, or a device enrollment. */
@@ -34,4 +39,6 @@ export interface ShellConfig {
   kioskScreen: 'check-in' | 'display' | null;
   /** Seconds without a touch after which a kiosk clears its screen. */
   kioskIdleSeconds: number;
+  /** The kiosk's ticket printer (the OS device name); null when tickets are not printed by the shell. */
+  ticketPrinter: string | null;
 }

@@ -10,4 +10,5 @@ export const ipcChannels = {
   writeSecret: 'medisync:write-secret',
   deleteSecret: 'medisync:delete-secret',
   getDatabaseKey: 'medisync:get-database-key',
+  printTicket: 'medisync:print-ticket',
 } as const satisfies { [K in keyof MedisyncApi]: `${typeof IPC_PREFIX}${string}` };

@@ -11,12 +11,14 @@ describe('the preload API', () => {
     await api.writeSecret('device-enrollment', 'token');
     await api.deleteSecret('staff-session');
     await api.getDatabaseKey();
+    await api.printTicket();
     expect(sent).toEqual([
       [ipcChannels.getConfig],
       [ipcChannels.readSecret, 'staff-session'],
       [ipcChannels.writeSecret, 'device-enrollment', 'token'],
       [ipcChannels.deleteSecret, 'staff-session'],
       [ipcChannels.getDatabaseKey],
+      [ipcChannels.printTicket],
     ]);
     expect(Object.values(api).every((value) => typeof value === 'function')).toBe(true);
   });

@@ -13,5 +13,6 @@ export function createMedisyncApi(ipc: Pick<IpcRenderer, 'invoke'>) {
     writeSecret: (name, value) => ipc.invoke(ipcChannels.writeSecret, name, value),
     deleteSecret: (name) => ipc.invoke(ipcChannels.deleteSecret, name),
     getDatabaseKey: () => ipc.invoke(ipcChannels.getDatabaseKey),
+    printTicket: () => ipc.invoke(ipcChannels.printTicket),
   } satisfies MedisyncApi;
 }

@@ -33,6 +33,7 @@ describe('the bundled kiosk main process', () => {
         nodeIntegration: false,
         devTools: false,
         backgroundThrottling: false,
+        autoplayPolicy: 'no-user-gesture-required',
       },
     });
   });

@@ -15,13 +15,16 @@ startShell({
   rendererRoot: path.join(dist, 'renderer'),
   preload: path.join(dist, 'preload', 'index.cjs'),
   page: (config) => (config.kioskScreen === 'display' ? 'display.html' : 'check-in.html'),
+  // The check-in screen reads the QR code of a reminder (docs/architecture.md §9.6); never a microphone.
+  camera: true,
   window: {
     kiosk: true,
     fullscreen: true,
     autoHideMenuBar: true,
     title: 'MediSync',
-    // A lobby screen is rarely focused and must keep syncing and announcing calls regardless.
-    webPreferences: { backgroundThrottling: false },
+    // A lobby screen is rarely focused and must keep syncing and announcing calls regardless;
+    // nobody touches the waiting-room display, so its call chime may not wait for a gesture.
+    webPreferences: { backgroundThrottling: false, autoplayPolicy: 'no-user-gesture-required' },
   },
   lockDown: true,
   // eslint-disable-next-line no-console

@@ -1,5 +1,5 @@
 /**
- * A kiosk's identity search locks after repeated misses (DESIGN section 5), so
+ * A kiosk's identity search locks after repeated misses (docs/architecture.md §5.5), so
  * someone at the lobby screen cannot walk through names and birth dates to find
  * out who is booked today. Pure: the kiosk keeps the state and passes the time.
  *

@@ -1,3 +1,4 @@
+import { canonicalJson } from './canonical-json.js';
 import type { AttentionFlag } from './schemas/common.js';
 import { hlcToIso, type Hlc } from './hlc.js';
 
@@ -43,6 +44,28 @@ export interface StatusEvent<S extends string> {
   hlc: Hlc;
   by: string;
   source: 'desk' | 'kiosk' | 'api' | 'server';
+}
+
+/**
+ * How a pushed status log differs from the one already recorded. An event is
+ * identified by its hlc and never changes once recorded: `rewritten` are events
+ * that reuse a recorded hlc with other content (a forgery or a corrupt replica,
+ * refused for every writer), `added` the events not recorded yet, which the
+ * writer answers for.
+ */
+export function statusLogChanges<S extends string>(
+  recorded: readonly StatusEvent<S>[],
+  pushed: readonly StatusEvent<S>[],
+): { added: StatusEvent<S>[]; rewritten: StatusEvent<S>[] } {
+  const byHlc = new Map(recorded.map((event) => [event.hlc, canonicalJson(event)]));
+  const added: StatusEvent<S>[] = [];
+  const rewritten: StatusEvent<S>[] = [];
+  for (const event of pushed) {
+    const known = byHlc.get(event.hlc);
+    if (known === undefined) added.push(event);
+    else if (known !== canonicalJson(event)) rewritten.push(event);
+  }
+  return { added, rewritten };
 }
 
 export type TransitionCheck = { ok: true } | { ok: false; reason: string };

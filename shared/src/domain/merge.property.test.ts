@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
-import { collectionNames, collectionSpec, type CollectionName, type RecordTypes } from './collections.js';
+import {
+  collectionNames,
+  collectionSpec,
+  lifecycleOf,
+  lifecyclesOf,
+  type CollectionName,
+  type RecordTypes,
+} from './collections.js';
 import { isUndo, replayStatusLog, type StatusEvent } from './lifecycle.js';
 import { mergeRecords } from './merge.js';
 import { changeRecord, createRecord, parseRecord } from './records.js';
@@ -11,14 +18,14 @@ import type { AttentionFlag } from './schemas/common.js';
 import { historyPlan, playHistory } from './testing/record-histories.js';
 
 /**
- * The merge of DESIGN section 4, checked over generated offline histories of
+ * The merge of docs/architecture.md §4.1, checked over generated offline histories of
  * every collection: replicas converge whatever order or grouping the changes
  * arrive in, and no status event or attention flag is lost on the way.
  */
 
 const RUNS = 120;
 /** Lifecycle conflicts need longer histories to meet: spend most of the budget there. */
-const runsFor = (name: CollectionName) => (collectionSpec(name).lifecycle ? 700 : RUNS);
+const runsFor = (name: CollectionName) => (lifecyclesOf(collectionSpec(name)).length > 0 ? 700 : RUNS);
 
 type Doc = Record<string, unknown> & {
   attention: Record<string, AttentionFlag>;
@@ -162,9 +169,8 @@ function expectFlagsKept(input: Doc, merged: Doc) {
  * had meanwhile left never took back progress its author did not see.
  */
 function expectEveryEventAccountedFor(name: CollectionName, merged: Doc) {
-  const spec = collectionSpec(name);
-  if (!spec.lifecycle) return;
-  const lifecycle = spec.lifecycle.lifecycle;
+  const lifecycle = lifecycleOf(collectionSpec(name), merged)?.lifecycle;
+  if (!lifecycle) return;
   const replay = replayStatusLog(lifecycle, merged.statusLog ?? []);
   const applied = new Set(replay.applied.map((e) => e.hlc));
   const presence = (s: string | null | undefined) => s != null && lifecycle.presence.includes(s);

@@ -1,7 +1,9 @@
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, sameJson } from './canonical-json.js';
 import {
   collectionSpec,
   fieldGroupOf,
+  lifecycleOf,
+  lifecyclesOf,
   type CollectionName,
   type LifecycleSpec,
   type RecordTypes,
@@ -44,7 +46,7 @@ export function mergeRecords<K extends CollectionName>(
   const left = a as unknown as AnyDoc;
   const right = b as unknown as AnyDoc;
   if (left.id !== right.id) throw new Error(`cannot merge different records ${left.id} and ${right.id}`);
-  const derived = derivedFields(spec as { lifecycle?: LifecycleSpec<object, string> });
+  const derived = derivedFields(lifecyclesOf(spec));
   const merged: Record<string, unknown> = { id: left.id };
   const clocks: Record<string, string> = {};
   const fields = new Set([...Object.keys(left), ...Object.keys(right)]);
@@ -71,7 +73,9 @@ export function mergeRecords<K extends CollectionName>(
   }
   merged.clocks = clocks;
   merged.attention = mergeFlags(left.attention, right.attention);
-  if (spec.lifecycle) merged.statusLog = unionEvents(left.statusLog ?? [], right.statusLog ?? []);
+  // A record's kind never changes, so either side names its lifecycle.
+  if (lifecycleOf(spec, { ...right, ...left }))
+    merged.statusLog = unionEvents(left.statusLog ?? [], right.statusLog ?? []);
   return normalizeRecord(name, merged as unknown as Replicated<RecordTypes[K]>);
 }
 
@@ -91,9 +95,10 @@ export function normalizeRecord<K extends CollectionName>(
   const attention = Object.fromEntries(
     Object.entries(doc.attention).filter(([, f]) => f.code !== 'lifecycle-conflict' || f.resolvedAt !== null),
   );
-  if (spec.lifecycle) {
-    const replay = replayStatusLog(spec.lifecycle.lifecycle, doc.statusLog ?? []);
-    Object.assign(doc, spec.lifecycle.derive(replay));
+  const lifecycle = lifecycleOf(spec, doc);
+  if (lifecycle) {
+    const replay = replayStatusLog(lifecycle.lifecycle, doc.statusLog ?? []);
+    Object.assign(doc, lifecycle.derive(replay));
     for (const [key, flag] of Object.entries(replay.flags)) attention[key] ??= flag;
   }
   doc.attention = attention;
@@ -103,7 +108,7 @@ export function normalizeRecord<K extends CollectionName>(
 
 /** Whether two states of a record hold the same facts (RxDB's local bookkeeping aside). */
 export function isSameRecord(a: object, b: object): boolean {
-  return canonicalJson(withoutLocalFields(a)) === canonicalJson(withoutLocalFields(b));
+  return sameJson(withoutLocalFields(a), withoutLocalFields(b));
 }
 
 function withoutLocalFields(doc: object): Record<string, unknown> {
@@ -112,14 +117,17 @@ function withoutLocalFields(doc: object): Record<string, unknown> {
   return copy;
 }
 
-function derivedFields(spec: { lifecycle?: LifecycleSpec<object, string> }): Set<string> {
-  if (!spec.lifecycle) return new Set();
+function derivedFields(lifecycles: LifecycleSpec<object, string>[]): Set<string> {
   // The derived keys are the same for every replay, so derive from a minimal one.
-  const first = spec.lifecycle.lifecycle.initial[0]!;
-  const probe = replayStatusLog(spec.lifecycle.lifecycle, [
-    { from: null, to: first, hlc: '000000000000000:000000:probe', by: 'probe', source: 'server' },
-  ]);
-  return new Set(Object.keys(spec.lifecycle.derive(probe)));
+  return new Set(
+    lifecycles.flatMap((spec) => {
+      const first = spec.lifecycle.initial[0]!;
+      const probe = replayStatusLog(spec.lifecycle, [
+        { from: null, to: first, hlc: '000000000000000:000000:probe', by: 'probe', source: 'server' },
+      ]);
+      return Object.keys(spec.derive(probe));
+    }),
+  );
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   replicaSchema,
   transitionReplica,
 } from './projections.js';
-import { createRecord, type Actor } from './records.js';
+import { changeRecord, createRecord, type Actor } from './records.js';
 import { sha256Hex } from './sha256.js';
 
 const desk: Actor = { id: 'desk-1', role: 'desk', source: 'desk' };
@@ -77,6 +77,21 @@ describe('kiosk appointment projection', () => {
       identityKey: identityKey("O'Brien-Núñez", '1980-02-29'),
     });
     expect(JSON.stringify(projected)).not.toMatch(/penicillin|Brien|1980/);
+  });
+
+  it("never carries the no-show model's score: patients must not see it (docs/architecture.md §9.8)", () => {
+    const scored = changeRecord(
+      'appointments',
+      fullAppointment(),
+      { noShowRisk: { probability: 0.42, band: 'high', scoredAt: '2026-11-22T06:00:00.000Z', model: 'm1' } },
+      new HybridClock('server-1'),
+    );
+    const projected = projectKioskAppointment(scored, { patient, provider: null });
+    expect(projected).not.toHaveProperty('noShowRisk');
+    expect(projected.clocks).not.toHaveProperty('noShowRisk');
+    // Even sent by mistake, the kiosk's schema drops it before it is stored.
+    const stored = replicaSchema('kiosk', 'appointments').parse({ ...projected, noShowRisk: scored.noShowRisk });
+    expect(stored).not.toHaveProperty('noShowRisk');
   });
 
   it('a check-in made on the projection merges into the full record without losing a field', () => {

@@ -4,12 +4,13 @@ import type { HybridClock } from './hlc.js';
 import { normalizeRecord, type Replicated } from './merge.js';
 import { transitionRecord, type Actor } from './records.js';
 import { appointmentFields, type Appointment } from './schemas/appointment.js';
+import { text } from './schemas/common.js';
 import { patientSchema, type Patient } from './schemas/patient.js';
 import { queueEntryFields, type QueueEntry } from './schemas/queue-entry.js';
 import { sha256Hex } from './sha256.js';
 
 /**
- * Role-shaped records (DESIGN section 5). A kiosk and a waiting-room display hold
+ * Role-shaped records (docs/architecture.md §5.3). A kiosk and a waiting-room display hold
  * only what their screens need; the server projects every record it sends them
  * with the functions here, and validates what a kiosk pushes with the schemas
  * here, never with the full ones. Clients use the same schemas for their local
@@ -95,6 +96,7 @@ const KIOSK_APPOINTMENT_FIELDS = [
   'checkedInAt',
   'checkInSource',
   'statusLog',
+  'checkInCodeHash',
 ] as const;
 
 export const kioskAppointmentSchema = appointmentFields
@@ -109,15 +111,17 @@ export const kioskAppointmentSchema = appointmentFields
     checkedInAt: true,
     checkInSource: true,
     statusLog: true,
+    // The hash of the reminder's code, never the code: the kiosk checks a typed code against it (reminders-code.ts).
+    checkInCodeHash: true,
     clocks: true,
     attention: true,
     needsAttention: true,
   })
   .extend({
-    providerDisplayName: z.string().max(200),
+    providerDisplayName: text.max(200),
     /** Shown to greet the patient: "Welcome, Maria G." */
-    patientGivenName: z.string().max(100),
-    patientFamilyInitial: z.string().max(4),
+    patientGivenName: text.max(100),
+    patientFamilyInitial: text.max(4),
     /** Null only when the patient record is missing on the server. */
     identityKey: identityKeySchema.nullable(),
   });
@@ -214,7 +218,7 @@ export const displayQueueEntrySchema = queueEntryFields
     calledAt: true,
     checkedInAt: true,
   })
-  .extend({ roomName: z.string().max(100).nullable() });
+  .extend({ roomName: text.max(100).nullable() });
 export type DisplayQueueEntry = z.infer<typeof displayQueueEntrySchema>;
 
 /**
@@ -296,6 +300,23 @@ export function replicaSchema(role: ReplicaRole, collection: CollectionName): z.
   }
   if (role === 'display' && collection === 'queueEntries') return displayQueueEntrySchema;
   return collections[collection].schema as z.ZodType;
+}
+
+/**
+ * A record as a device of `role` holds it once the server has it. A kiosk's
+ * own new queue entry carries the patient and appointment it is for until the
+ * server has them; after that the kiosk keeps only its projection, whatever
+ * happened to the answer of the push that delivered it.
+ */
+export function replicaView<K extends CollectionName>(
+  role: ReplicaRole,
+  collection: K,
+  record: Replicated<RecordTypes[K]>,
+): Replicated<RecordTypes[K]> {
+  if (role === 'kiosk' && collection === 'queueEntries') {
+    return projectKioskQueueEntry(record as Replicated<QueueEntry>) as unknown as Replicated<RecordTypes[K]>;
+  }
+  return record;
 }
 
 /** Moves a record a device of `role` holds along its lifecycle, checked against that role's schema. */

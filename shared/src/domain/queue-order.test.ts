@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calledEntries, orderQueue, peopleAhead, queueTime, type QueuedEntry } from './queue-order.js';
+import {
+  calledEntries,
+  duplicateArrivals,
+  orderQueue,
+  peopleAhead,
+  queueTime,
+  type QueuedEntry,
+} from './queue-order.js';
 import type { QueuePriority, QueueStatus } from './schemas/queue-entry.js';
 
 const T9 = Date.UTC(2026, 10, 23, 9, 0);
@@ -36,6 +43,32 @@ function appointmentId(startMinutes: number) {
 
 const order = (entries: Entry[], earlyWindowMinutes?: number) =>
   orderQueue(entries, { appointmentsById, earlyWindowMinutes }).map((e) => e.id);
+
+describe('a second arrival for one appointment', () => {
+  it('keeps the earliest check-in in the order and sets the other apart', () => {
+    const first = entry('b-first', 3, { appointment: appointmentId(30) });
+    const second = entry('a-second', 5, { appointment: appointmentId(30) });
+    const walkIn = entry('walk-in', 4);
+    expect(order([second, walkIn, first])).toEqual(['walk-in', 'b-first']);
+    expect([...duplicateArrivals([second, walkIn, first])]).toEqual(['a-second']);
+  });
+
+  it('lets a patient who left or did not answer arrive again', () => {
+    const left = entry('left', 3, { appointment: appointmentId(30), status: 'left' });
+    const again = entry('again', 20, { appointment: appointmentId(30) });
+    expect(order([left, again])).toEqual(['again']);
+    expect(duplicateArrivals([left, again]).size).toBe(0);
+  });
+
+  it('is the same on every replica whatever order the entries arrive in', () => {
+    const twins = [0, 1, 2].map((i) => entry(`twin-${i}`, 10, { appointment: appointmentId(0) }));
+    fc.assert(
+      fc.property(fc.shuffledSubarray(twins, { minLength: 3 }), (arrived) => {
+        expect(order(arrived)).toEqual(['twin-0']);
+      }),
+    );
+  });
+});
 
 describe('orderQueue', () => {
   it('puts urgent before assist before normal, whoever came first', () => {
@@ -89,12 +122,14 @@ describe('orderQueue', () => {
   });
 
   it('breaks ties by check-in time, then id', () => {
+    // Three appointments at the same time.
+    const sameStart = new Map(['x', 'y', 'z'].map((id) => [id, { start: at(0) }]));
     const entries = [
-      entry('b', -10, { appointment: appointmentId(0) }),
-      entry('c', -20, { appointment: appointmentId(0) }),
-      entry('a', -10, { appointment: appointmentId(0) }),
+      entry('b', -10, { appointment: 'x' }),
+      entry('c', -20, { appointment: 'y' }),
+      entry('a', -10, { appointment: 'z' }),
     ];
-    expect(order(entries)).toEqual(['c', 'a', 'b']);
+    expect(orderQueue(entries, { appointmentsById: sameStart }).map((e) => e.id)).toEqual(['c', 'a', 'b']);
   });
 
   it('holds only waiting entries; called ones are listed apart, latest call first', () => {
@@ -141,13 +176,14 @@ describe('orderQueue', () => {
     );
   });
 
-  it('holds every waiting entry exactly once, by priority first', () => {
+  it('holds every waiting entry but second arrivals exactly once, by priority first', () => {
     fc.assert(
       fc.property(entries, (list) => {
         const ordered = orderQueue(list, { appointmentsById });
+        const duplicates = duplicateArrivals(list);
         expect(ordered.map((e) => e.id).sort()).toEqual(
           list
-            .filter((e) => e.status === 'waiting')
+            .filter((e) => e.status === 'waiting' && !duplicates.has(e.id))
             .map((e) => e.id)
             .sort(),
         );
@@ -165,7 +201,8 @@ describe('orderQueue', () => {
         fc.constantFrom(...appointmentsById.keys()),
         fc.integer({ min: -90, max: 120 }),
         fc.integer({ min: 1, max: 60 }),
-        (others, appointment, arrival, delay) => {
+        (everyone, appointment, arrival, delay) => {
+          const others = everyone.filter((e) => e.appointmentId !== appointment);
           const place = (minutes: number) => order([...others, entry('me', minutes, { appointment })]).indexOf('me');
           expect(place(arrival + delay)).toBeGreaterThanOrEqual(place(arrival));
         },

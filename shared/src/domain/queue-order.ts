@@ -2,7 +2,7 @@ import type { Appointment } from './schemas/appointment.js';
 import type { QueueEntry, QueuePriority } from './schemas/queue-entry.js';
 
 /**
- * Queue order, derived and never stored (DESIGN section 4): a pure function of
+ * Queue order, derived and never stored (docs/architecture.md §4.5): a pure function of
  * the entries, so every replica shows the same order and there is nothing to
  * conflict on. It does not depend on the reader's clock either: two desks whose
  * clocks disagree still show the same order.
@@ -42,10 +42,37 @@ export interface QueueOrderOptions {
 
 const PRIORITY_RANK: Record<QueuePriority, number> = { urgent: 0, assist: 1, normal: 2 };
 
-/** The waiting entries of one queue (reception, lab, …), next first. */
+/**
+ * Queue statuses that end an entry without the visit: a patient who left or
+ * did not answer the call may arrive again for the same appointment.
+ */
+export const ENDED_WITHOUT_VISIT: readonly QueueEntry['status'][] = ['left', 'no-show'];
+
+/**
+ * Entries that are a second arrival for an appointment another entry already
+ * stands for (two desks checked the patient in before they synced). The
+ * earliest check-in (then the lower id) is the patient's place; the others are
+ * kept and shown as duplicates, never queued, and the server flags them for
+ * the desk.
+ */
+export function duplicateArrivals(entries: readonly QueuedEntry[]): Set<string> {
+  const keeper = new Map<string, QueuedEntry>();
+  const duplicates = new Set<string>();
+  const live = entries.filter(
+    (entry) => entry.appointmentId && entry._deleted !== true && !ENDED_WITHOUT_VISIT.includes(entry.status),
+  );
+  for (const entry of [...live].sort(byCheckIn)) {
+    if (keeper.has(entry.appointmentId!)) duplicates.add(entry.id);
+    else keeper.set(entry.appointmentId!, entry);
+  }
+  return duplicates;
+}
+
+/** The waiting entries of one queue (reception, lab, …), next first; a second arrival is not queued. */
 export function orderQueue<T extends QueuedEntry>(entries: readonly T[], options: QueueOrderOptions): T[] {
+  const duplicates = duplicateArrivals(entries);
   const keyed = entries
-    .filter((entry) => entry.status === 'waiting' && entry._deleted !== true)
+    .filter((entry) => entry.status === 'waiting' && entry._deleted !== true && !duplicates.has(entry.id))
     .map((entry) => ({ entry, queueTime: queueTime(entry, options), checkedIn: Date.parse(entry.checkedInAt) }));
   keyed.sort(
     (a, b) =>
@@ -65,6 +92,10 @@ export function queueTime(entry: QueuedEntry, options: QueueOrderOptions): numbe
   const start = Date.parse(appointment.start);
   const window = (options.earlyWindowMinutes ?? DEFAULT_EARLY_WINDOW_MINUTES) * 60_000;
   return checkedIn <= start + window ? start : checkedIn;
+}
+
+function byCheckIn(a: QueuedEntry, b: QueuedEntry): number {
+  return Date.parse(a.checkedInAt) - Date.parse(b.checkedInAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** The entries ahead of one entry in an ordered queue; empty when it is next or not waiting. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
-import { collectionSpec, fieldGroupOf, type CollectionName, type RecordTypes } from './collections.js';
+import { collectionSpec, fieldGroupOf, lifecycleOf, type CollectionName, type RecordTypes } from './collections.js';
 import { maxHlc, type HybridClock } from './hlc.js';
 import { checkTransition, type ActorRole, type StatusEvent } from './lifecycle.js';
 import { normalizeRecord } from './merge.js';
@@ -81,33 +81,40 @@ export function createRecord<K extends CollectionName>(
   const spec = collectionSpec(name);
   const hlc = clock.tick();
   const { status, ...plain } = fields as Record<string, unknown>;
-  const rest = spec.lifecycle || status === undefined ? plain : { ...plain, status };
+  const lifecycle = lifecycleOf(spec, fields);
+  const rest = lifecycle || status === undefined ? plain : { ...plain, status };
   const clocks: Record<string, string> = {};
   for (const field of Object.keys(rest)) if (field !== 'id') clocks[field] = hlc;
   const draft: Record<string, unknown> = { ...rest, clocks, attention: {}, needsAttention: false };
-  if (spec.lifecycle) {
+  if (lifecycle) {
     const to = String(status);
-    const check = checkTransition(spec.lifecycle.lifecycle, actor.role, null, to);
+    const check = checkTransition(lifecycle.lifecycle, actor.role, null, to);
     if (!check.ok) throw new DomainError('transition-not-allowed', check.reason, { to });
     draft.statusLog = [{ from: null, to, hlc, by: actor.id, source: actor.source }];
   }
   return validated(name, normalizeRecord(name, draft as unknown as RecordTypes[K]));
 }
 
-/** Sets plain fields; each changed field gets a clock later than the one it overwrites. */
+/**
+ * Sets plain fields; each changed field gets a clock later than the one it
+ * overwrites. `reassert` stamps the patched fields even where this copy already
+ * holds the value: for a copy that may be stale, so the write still wins over a
+ * change on its way from elsewhere.
+ */
 export function changeRecord<K extends CollectionName>(
   name: K,
   record: RecordTypes[K],
   patch: RecordPatch<K>,
   clock: HybridClock,
+  { reassert = false }: { reassert?: boolean } = {},
 ): RecordTypes[K] {
   const spec = collectionSpec(name);
   const next = { ...(record as Record<string, unknown>) };
   const clocks = { ...(record as unknown as { clocks: Record<string, string> }).clocks };
   for (const [field, value] of Object.entries(patch)) {
-    const isProtected = PROTECTED.has(field) && (field !== 'status' || spec.lifecycle !== undefined);
+    const isProtected = PROTECTED.has(field) && (field !== 'status' || lifecycleOf(spec, record) !== undefined);
     if (isProtected) throw new DomainError('protected-field', `"${field}" cannot be set directly`, { field });
-    if (value === undefined || canonicalJson(value) === canonicalJson(next[field])) continue;
+    if (value === undefined || (!reassert && canonicalJson(value) === canonicalJson(next[field]))) continue;
     next[field] = value;
     // Fields that merge as one value (an appointment's start and end) share one
     // clock, later than any of theirs, so the whole edited group wins the merge.
@@ -131,10 +138,10 @@ export function transitionRecord<K extends CollectionName>(
   actor: Actor,
   schema?: z.ZodType,
 ): RecordTypes[K] {
-  const spec = collectionSpec(name);
-  if (!spec.lifecycle) throw new DomainError('transition-not-allowed', `${name} have no lifecycle`);
+  const lifecycle = lifecycleOf(collectionSpec(name), record);
+  if (!lifecycle) throw new DomainError('transition-not-allowed', `${name} have no lifecycle`);
   const current = record as unknown as Lifecycled;
-  const check = checkTransition(spec.lifecycle.lifecycle, actor.role, current.status, to);
+  const check = checkTransition(lifecycle.lifecycle, actor.role, current.status, to);
   if (!check.ok) throw new DomainError('transition-not-allowed', check.reason, { from: current.status, to });
   const latest = current.statusLog.reduce((max, e) => (e.hlc > max ? e.hlc : max), '');
   const event: StatusEvent<string> = {

@@ -1,3 +1,4 @@
+import { roomAvailable, type FacilityContext } from './facility.js';
 import type { Appointment, AppointmentStatus } from './schemas/appointment.js';
 import type { Schedule } from './schemas/schedule.js';
 import { dayRangeUtc, weekdayOf, zonedTimeToUtc } from './time.js';
@@ -50,12 +51,18 @@ interface Span {
  * Exceptions: a block with no start begins at the start of the day and one
  * with no end lasts to its end (both missing: the provider is off that day);
  * extra hours need both times, and an extra exception without them opens nothing.
+ *
+ * With a `facility` context, a slot for a visit type that needs a room kind or
+ * equipment is also left out when no suitable room can take it then
+ * (facility.ts: out of service, equipment under maintenance, rooms held by
+ * other bookings).
  */
 export function freeSlots(
   schedule: WorkingPattern,
   appointments: readonly BookedTime[],
   date: string,
   timeZone: string,
+  facility?: FacilityContext,
 ): TimeSpan[] {
   const slotMs = schedule.slotMinutes * 60_000;
   const taken: Span[] = [
@@ -68,7 +75,9 @@ export function freeSlots(
   for (const open of workingSpans(schedule, date, timeZone)) {
     for (let start = open.start; start + slotMs <= open.end; start += slotMs) {
       const slot = { start, end: start + slotMs };
-      if (!taken.some((t) => overlaps(t, slot))) slots.push(toTimeSpan(slot));
+      if (taken.some((t) => overlaps(t, slot))) continue;
+      const span = toTimeSpan(slot);
+      if (facility === undefined || roomAvailable(facility, span) !== false) slots.push(span);
     }
   }
   return slots;

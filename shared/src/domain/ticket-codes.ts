@@ -4,7 +4,7 @@ import { localDate } from './schemas/common.js';
 import { queueNameSchema } from './schemas/site.js';
 
 /**
- * Ticket codes offline (DESIGN section 4). Each device leases, while online, a
+ * Ticket codes offline (docs/architecture.md §4.7). Each device leases, while online, a
  * block of numbers per site, queue and site-local day, and hands them out with
  * no round trip: "A-041". When its block runs out offline, it hands out
  * device-scoped codes instead: "A-K7Q-005", its own tag between the prefix and

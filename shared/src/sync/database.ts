@@ -2,21 +2,24 @@ import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type
 import { RxDBCleanupPlugin } from 'rxdb/plugins/cleanup';
 import { wrappedKeyEncryptionCryptoJsStorage } from 'rxdb/plugins/encryption-crypto-js';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import {
   HybridClock,
   replicaProfiles,
   type ReplicaRole,
   isSameRecord,
   mergeRecords,
+  replicaView,
   type AnyRecord,
   type CollectionName,
   type RecordTypes,
   type Replicated,
 } from '../domain/index.js';
 import { PendingChanges, type PendingEntry } from './pending-changes.js';
-import { rxSchemaOf } from './rx-schema.js';
+import { MIGRATION_STRATEGIES, rxSchemaOf } from './rx-schema.js';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
+addRxPlugin(RxDBMigrationSchemaPlugin);
 addRxPlugin(RxDBCleanupPlugin);
 
 export type DeviceCollections = { [K in CollectionName]: RxCollection<RecordTypes[K]> };
@@ -37,7 +40,7 @@ export interface DeviceDatabaseOptions {
   /** Also the HLC node id, so it must be unique per device. */
   deviceId: string;
   /**
-   * What the device is (DESIGN section 5): a kiosk or display holds only its
+   * What the device is (docs/architecture.md §5.2): a kiosk or display holds only its
    * role's collections, in their projected shapes (see domain/projections.ts).
    * Default: "desk", every collection whole.
    */
@@ -98,13 +101,19 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
         name,
         {
           schema: rxSchemaOf(name, role, { encrypted }),
+          migrationStrategies: MIGRATION_STRATEGIES[name] ?? {},
           localDocuments: false,
           conflictHandler: {
             isEqual: (a: object, b: object) => isSameRecord(a, b),
             // A collection the device never pushes has nothing of its own to keep: the server's state stands.
+            // The server has the record, so the device keeps it in its own role's shape.
             resolve: async (input: { realMasterState: unknown; newDocumentState: unknown }) =>
               pushed.includes(name)
-                ? mergeRecords(name, input.realMasterState as never, input.newDocumentState as never)
+                ? replicaView(
+                    role,
+                    name,
+                    mergeRecords(name, input.realMasterState as never, input.newDocumentState as never),
+                  )
                 : input.realMasterState,
           },
         },

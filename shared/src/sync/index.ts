@@ -1,4 +1,5 @@
 export * from './database.js';
+export * from './merge-patients.js';
 export * from './pending-changes.js';
 export * from './protocol.js';
 export * from './replication.js';
@@ -6,3 +7,4 @@ export * from './rx-schema.js';
 export * from './sync-state.js';
 export * from './ticket-dispenser.js';
 export * from './check-in.js';
+export * from './free-slots.js';

@@ -4,7 +4,7 @@ import { collectionNames, type CollectionName } from '../domain/index.js';
 /**
  * The wire protocol between devices and the sync server: RxDB's replication
  * protocol over HTTP (pull, push) plus live events over socket.io.
- * DESIGN.md section 3 explains the guarantees; these schemas are its contract.
+ * docs/architecture.md §3 explains the guarantees; these schemas are its contract.
  */
 
 export const PROTOCOL_VERSION = 1;
@@ -24,6 +24,19 @@ export const checkpointSchema = z.object({
    * checkpoint belongs to. On a new day the server starts the device over.
    */
   day: z.iso.date().optional(),
+  /**
+   * The working set the priority phase sends: the site's date it is for and the
+   * last seq committed at the site when the phase began. Set when the phase
+   * begins and carried into history, which then skips what the phase already
+   * sent (a record of that set at or below that seq) instead of sending it twice.
+   */
+  workingSet: z.object({ day: z.iso.date(), seq: z.number().int().nonnegative() }).optional(),
+  /**
+   * An estimate of the rows still to come after this checkpoint, for progress:
+   * counted once when a sync starts, then lowered by each page sent, so no page
+   * counts what follows it. Absent in live events; the next pull counts again.
+   */
+  toCome: z.number().int().nonnegative().optional(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -46,7 +59,7 @@ export const pullQuerySchema = z.object({
 export interface PullResponse<T = Record<string, unknown>> {
   documents: (T & { _deleted: boolean })[];
   checkpoint: Checkpoint | null;
-  /** Rows still to come after this page, for first-sync progress. */
+  /** Rows still to come after this page, for first-sync progress: an estimate (see `toCome`), 0 at the end. */
   remaining: number;
 }
 
@@ -77,6 +90,13 @@ export interface PushResponse<T = Record<string, unknown>> {
   rejected: RejectedRow[];
 }
 
+/**
+ * On every sync answer of a server whose database was restored from a backup:
+ * the last change that backup holds (ISO instant). A device sends again what it
+ * wrote since, which the restore lost (docs/architecture.md §7.5).
+ */
+export const RESTORED_THROUGH_HEADER = 'x-medisync-restored-through';
+
 /** socket.io events. */
 export const LIVE_CHANGE_EVENT = 'change';
 export const REVOKED_EVENT = 'revoked';
@@ -96,7 +116,7 @@ export interface LiveChange<T = Record<string, unknown>> {
   documents?: (T & { _deleted: boolean })[];
 }
 
-/** Errors everywhere look like this (DESIGN.md section 7). */
+/** Errors everywhere look like this (docs/architecture.md §8.2). */
 export interface ApiError {
   error: { code: string; message: string; details?: unknown };
 }

@@ -1,11 +1,12 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { BehaviorSubject, filter, firstValueFrom, Subject, type Observable } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
-import type { AnyRecord, CollectionName, Replicated } from '../domain/index.js';
+import { decodeHlc, type AnyRecord, type CollectionName, type Replicated } from '../domain/index.js';
 import type { DeviceDatabase } from './database.js';
 import {
   LIVE_CHANGE_EVENT,
   PROTOCOL_VERSION,
+  RESTORED_THROUGH_HEADER,
   type ApiError,
   type Checkpoint,
   type LiveChange,
@@ -15,6 +16,29 @@ import {
 import { firstSyncProgress, initialSyncState, type CollectionProgress, type SyncState } from './sync-state.js';
 
 type Doc = Replicated<AnyRecord> & { _deleted: boolean };
+
+/** Where a device notes the restore whose losses it has sent again. */
+const RESTORE_DOC = 'restore-resent';
+const RESTORE_MARGIN_MS = 86_400_000;
+
+/** When a record was last edited, anywhere: the latest of its field clocks and status events. */
+function lastEditedAt(doc: Doc): number {
+  const record = doc as unknown as { clocks?: Record<string, string>; statusLog?: { hlc: string }[] };
+  const stamps = [...Object.values(record.clocks ?? {}), ...(record.statusLog ?? []).map((e) => e.hlc)];
+  return stamps.reduce((latest, hlc) => Math.max(latest, decodeHlc(hlc).wall), 0);
+}
+
+/**
+ * How long a request may wait for the server's first byte. A busy server can
+ * keep a push waiting for its site's lock for seconds, and a request dropped
+ * too early is only sent again; silent connections are mostly caught sooner,
+ * when the live connection comes back (below).
+ */
+const ANSWER_WITHIN_MS = 30_000;
+/** How long a live-connection attempt may take: one made while the network was silent never hears back. */
+const CONNECT_WITHIN_MS = 10_000;
+/** How long the rest of an answer may take: a first sync's pages on a slow link. */
+const BODY_WITHIN_MS = 60_000;
 type StreamItem = { documents: Doc[]; checkpoint: Checkpoint } | 'RESYNC';
 
 export interface SyncOptions {
@@ -23,7 +47,7 @@ export interface SyncOptions {
   getToken: () => string | Promise<string>;
   /**
    * Page size of pulls and pushes. Large pages suit real IndexedDB; Node tests
-   * over fake-indexeddb pick what fits their time (DESIGN section 6).
+   * over fake-indexeddb pick what fits their time (docs/architecture.md §7.3).
    */
   batchSize?: number;
   /** Delay before retrying after a failed request, in ms. */
@@ -60,6 +84,19 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
   const progress: Partial<Record<CollectionName, CollectionProgress>> = {};
   const known = new Map<CollectionName, Checkpoint | undefined>();
   const streams = new Map<CollectionName, Subject<StreamItem>>();
+  /**
+   * The page after a full one, requested while RxDB writes that one to storage,
+   * so a first sync waits on the network or on storage, not on both in turn.
+   * Used only if RxDB then asks for exactly that checkpoint, and dropped as soon
+   * as the collection's stream says something changed: RxDB then leaves out
+   * stream items older than its next request, taking that request to cover them,
+   * which a page read earlier would not.
+   */
+  const readAhead = new Map<CollectionName, { key: string; page: Promise<PullResponse<Doc>> }>();
+  const tell = (name: CollectionName, item: StreamItem) => {
+    readAhead.delete(name);
+    streams.get(name)?.next(item);
+  };
   const replications: RxReplicationState<Doc, Checkpoint>[] = [];
   let stopped = false;
 
@@ -77,11 +114,25 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     });
   };
 
+  /** Requests under way, so a reconnect can drop those sent on connections that went silent. */
+  const inFlight = new Set<AbortController>();
   const request = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    // A connection can go silent without closing (a dead NAT entry): neither a browser's
+    // fetch nor RxDB ever gives up on it, and that collection would sync nothing more.
+    // The server answers within moments, so a request that hears nothing is dropped and
+    // RxDB retries it on a fresh connection; a body may take longer on a slow link.
+    const controller = new AbortController();
+    inFlight.add(controller);
+    let limit = setTimeout(
+      () => controller.abort(new Error(`no answer within ${ANSWER_WITHIN_MS / 1000} s`)),
+      ANSWER_WITHIN_MS,
+    );
     let response: Response;
+    let body: T | ApiError | undefined;
     try {
       response = await fetch(`${options.serverUrl}${path}`, {
         ...init,
+        signal: controller.signal,
         headers: {
           ...init.headers,
           authorization: `Bearer ${await options.getToken()}`,
@@ -89,11 +140,22 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
           ...(init.body ? { 'content-type': 'application/json' } : {}),
         },
       });
+      clearTimeout(limit);
+      limit = setTimeout(
+        () => controller.abort(new Error(`the answer took over ${BODY_WITHIN_MS / 1000} s`)),
+        BODY_WITHIN_MS,
+      );
+      body = (await response.json().catch((error: unknown) => {
+        if (controller.signal.aborted) throw error;
+        return undefined;
+      })) as T | ApiError | undefined;
     } catch (error) {
-      markOffline(error);
+      markOffline(controller.signal.aborted ? controller.signal.reason : error);
       throw error;
+    } finally {
+      clearTimeout(limit);
+      inFlight.delete(controller);
     }
-    const body = (await response.json().catch(() => undefined)) as T | ApiError | undefined;
     if (!response.ok) {
       const failure = new HttpFailure(response.status, body as ApiError | undefined);
       if (response.status === 401 && failure.body?.error.code === 'revoked') revoke(failure.message);
@@ -101,7 +163,63 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
       throw failure;
     }
     markOnline();
+    const restoredThrough = response.headers.get(RESTORED_THROUGH_HEADER);
+    if (restoredThrough !== null) resendAfterRestore(restoredThrough);
     return body as T;
+  };
+
+  /**
+   * The server's database was restored from a backup that ends at `through`:
+   * what this device wrote or received after that may be gone from the server,
+   * so records last edited since (less a day, for writers' clocks that run
+   * wrong) are pushed again, once per restore. The server's merge keeps what it
+   * already has as it is; only what it lost is written.
+   */
+  let resending: Promise<void> | null = null;
+  // Every answer of a restored server names its restore: once handled, a string compare.
+  let handled: string | null = null;
+  const resendAfterRestore = (through: string) => {
+    if (through === handled) return;
+    resending ??= (async () => {
+      const done = await db.rx.getLocal<{ through: string }>(RESTORE_DOC);
+      if (done?.get('through') === through) {
+        handled = through;
+        return;
+      }
+      const since = Date.parse(through) - RESTORE_MARGIN_MS;
+      for (const name of db.pushed) {
+        let after = '';
+        for (;;) {
+          const docs = await db.rx[name]
+            .find({ selector: { id: { $gt: after } }, sort: [{ id: 'asc' }], limit: batchSize })
+            .exec();
+          const rows = docs
+            .map((doc) => doc.toJSON() as unknown as Doc)
+            .filter((doc) => lastEditedAt(doc) >= since)
+            .map((doc) => ({ newDocumentState: { ...doc, _deleted: false }, assumedMasterState: null }));
+          if (rows.length > 0) {
+            const sent = await request<PushResponse<Doc>>(`/sync/${name}/push`, {
+              method: 'POST',
+              body: JSON.stringify(rows),
+            }).then(
+              () => true,
+              (error: unknown) => {
+                // What this device may only read (a desk's site record) it never wrote: nothing of it to send.
+                if (error instanceof HttpFailure && error.status === 403) return false;
+                throw error;
+              },
+            );
+            if (!sent) break;
+          }
+          if (docs.length < batchSize) break;
+          after = docs.at(-1)!.primary;
+        }
+      }
+      await db.rx.upsertLocal(RESTORE_DOC, { through });
+      handled = through;
+    })()
+      .catch((error: unknown) => update({ lastError: `could not send again what a restore lost: ${String(error)}` }))
+      .finally(() => (resending = null));
   };
 
   const socket: Socket = io(options.serverUrl, {
@@ -109,11 +227,15 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     transports: ['websocket'],
     reconnectionDelay: 250,
     reconnectionDelayMax: 3000,
+    timeout: CONNECT_WITHIN_MS,
   });
   socket.on('connect', () => {
     markOnline();
+    // Requests sent before the live connection came back may sit on connections that
+    // died with the network: RxDB retries them on fresh ones.
+    for (const controller of inFlight) controller.abort(new Error('the connection was replaced'));
     // Whatever happened while disconnected, pull it now.
-    for (const stream of streams.values()) stream.next('RESYNC');
+    for (const name of streams.keys()) tell(name, 'RESYNC');
   });
   socket.on('disconnect', (reason) => markOffline(new Error(`live connection lost: ${reason}`)));
   socket.on('connect_error', (error: Error & { data?: { reason?: string } }) => {
@@ -122,16 +244,15 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
   });
   socket.on('revoked', () => revoke('this device has been revoked'));
   socket.on(LIVE_CHANGE_EVENT, (change: LiveChange<Doc>) => {
-    const stream = streams.get(change.collection);
-    if (!stream) return;
+    if (!streams.has(change.collection)) return;
     const checkpoint = known.get(change.collection);
     // Only a device exactly at the change's starting point may take the
     // documents and the checkpoint; any other would skip rows it never got.
     if (change.documents && checkpoint?.phase === 'history' && checkpoint.seq === change.fromSeq) {
       known.set(change.collection, change.checkpoint);
-      stream.next({ documents: change.documents, checkpoint: change.checkpoint });
+      tell(change.collection, { documents: change.documents, checkpoint: change.checkpoint });
     } else {
-      stream.next('RESYNC');
+      tell(change.collection, 'RESYNC');
     }
   });
 
@@ -147,6 +268,11 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     const writeOnly = pushes && !pulls;
     const stream = new Subject<StreamItem>();
     if (pulls) streams.set(name, stream);
+    const fetchPage = (checkpoint: Checkpoint | undefined, limit: number) => {
+      const query = new URLSearchParams({ limit: String(limit) });
+      if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
+      return request<PullResponse<Doc>>(`/sync/${name}/pull?${query}`);
+    };
     const replication = replicateRxCollection<Doc, Checkpoint>({
       replicationIdentifier: `medisync-${name}-${options.serverUrl}`,
       collection: db.rx[name] as never,
@@ -159,18 +285,44 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
             batchSize,
             stream$: stream.asObservable(),
             handler: async (checkpoint, limit) => {
-              const query = new URLSearchParams({ limit: String(limit) });
-              if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
-              const page = await request<PullResponse<Doc>>(`/sync/${name}/pull?${query}`);
+              const key = JSON.stringify([checkpoint ?? null, limit]);
+              const ahead = readAhead.get(name);
+              const prefetched = ahead?.key === key ? ahead.page : undefined;
+              readAhead.delete(name);
+              const page = await (prefetched ?? fetchPage(checkpoint, limit));
               const checkpointAfter = page.checkpoint ?? checkpoint;
+              if (page.documents.length >= limit && page.checkpoint && !stopped) {
+                const next = fetchPage(page.checkpoint, limit);
+                // A failed read ahead is read again when RxDB asks for it.
+                next.catch(() => undefined);
+                readAhead.set(name, { key: JSON.stringify([page.checkpoint, limit]), page: next });
+              }
               known.set(name, checkpointAfter);
               const before = progress[name];
-              progress[name] = {
+              const fetchedAll = checkpointAfter?.phase === 'history' && page.documents.length < limit;
+              const current: CollectionProgress = {
                 phase: checkpointAfter?.phase ?? 'priority',
                 received: (before?.received ?? 0) + page.documents.length,
                 remaining: page.remaining,
-                caughtUp: checkpointAfter?.phase === 'history' && page.documents.length < limit,
+                caughtUp: fetchedAll && before?.caughtUp === true,
               };
+              progress[name] = current;
+              if (fetchedAll && !current.caughtUp) {
+                // RxDB writes a page after this handler returns, and may still be writing earlier
+                // ones: caught up means the records are in the local database, which a merge, an
+                // undo or a desk's "first sync done" relies on, so it waits for those writes. The
+                // pull side only: a push the server keeps refusing must not hold the first sync open.
+                // (RxDB sets its internal state before it first calls this handler.)
+                const downstream = replication.internalReplicationState!.events.active.down;
+                void firstValueFrom(downstream.pipe(filter((active) => !active)), { defaultValue: null }).then(
+                  (idle) => {
+                    // null: the replication ended first (stopped, or the device revoked).
+                    if (idle === null || progress[name] !== current || stopped) return;
+                    progress[name] = { ...current, caughtUp: true };
+                    update({ firstSync: firstSyncProgress(progress, db.pulled.length) });
+                  },
+                );
+              }
               update({
                 firstSync: firstSyncProgress(progress, db.pulled.length),
                 ...(page.documents.length < limit ? { lastSyncedAt: new Date().toISOString() } : {}),

@@ -1,7 +1,7 @@
 import type { CollectionName } from '../domain/index.js';
 import type { RejectedRow } from './protocol.js';
 
-/** What every screen shows about sync, at all times (DESIGN section 4). */
+/** What every screen shows about sync, at all times (docs/architecture.md §4.10). */
 export interface SyncState {
   /** online: server reachable and live; offline: not reachable; revoked: this device was cut off. */
   status: 'connecting' | 'online' | 'offline' | 'revoked';

@@ -8,7 +8,9 @@ import {
   type Site,
   type TicketBlock,
 } from '../domain/index.js';
+import { combineLatest, distinctUntilChanged, filter, map, type Observable, type Subscription } from 'rxjs';
 import type { DeviceDatabase } from './database.js';
+import type { SyncState } from './sync-state.js';
 
 export interface TicketDispenserOptions {
   serverUrl: string;
@@ -28,8 +30,11 @@ interface DispenserState {
 
 const STATE_DOC = 'ticket-dispenser';
 
+/** A lease that hangs (server reachable but stuck) must not hold up later refills of its queue for long. */
+const LEASE_TIMEOUT_MS = 15_000;
+
 /**
- * Hands out ticket codes with no round trip (DESIGN section 4): from blocks of
+ * Hands out ticket codes with no round trip (docs/architecture.md §4.7): from blocks of
  * numbers leased per site, queue and day while online, refilled before they run
  * low; once a block is exhausted offline, device-scoped codes that no other
  * device can give. Check-in never waits for the network.
@@ -37,6 +42,11 @@ const STATE_DOC = 'ticket-dispenser';
 export class TicketDispenser {
   private state: DispenserState;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * The refill running per queue. Callers that come while one runs share it,
+   * so a burst of reconnects or check-ins leases one block, not one each.
+   */
+  private readonly refilling = new Map<string, Promise<boolean>>();
 
   private constructor(
     private readonly db: DeviceDatabase,
@@ -87,8 +97,9 @@ export class TicketDispenser {
   }
 
   /**
-   * Leases blocks for the day's queues where this device holds too few numbers.
-   * Offline, this quietly does nothing: the dispenser falls back by itself.
+   * Leases blocks for the day's queues where this device holds too few numbers,
+   * one lease at a time per queue. Offline, this quietly does nothing: the
+   * dispenser falls back by itself.
    */
   async refill(
     site: Site,
@@ -96,25 +107,27 @@ export class TicketDispenser {
     now = new Date(),
   ): Promise<void> {
     const date = localDateAt(now, site.timezone);
-    const threshold = this.options.refillThreshold ?? 20;
     for (const queue of queues) {
-      if (this.remaining(queue, date) > threshold) continue;
-      try {
-        const block = await this.lease(queue, date);
-        await this.serially(async () => {
-          this.state = { ...this.state, deviceTag: block.deviceTag, blocks: [...this.state.blocks, block] };
-          await this.persist(date);
-        });
-      } catch {
-        return; // offline or refused: try again at the next check-in or reconnect
-      }
+      // Offline or refused: try again at the next check-in or reconnect.
+      if (!(await this.refillQueue(queue, date))) return;
     }
   }
 
-  /** Tops up every queue of a site this device holds in its replica; call whenever the server is reachable. */
-  async refillSite(siteId: string): Promise<void> {
-    const site = await this.db.rx.sites.findOne(siteId).exec();
-    if (site) await this.refill(site.toJSON() as Site);
+  /**
+   * Keeps this device's ticket numbers topped up for going offline: leases
+   * once the site's record is in the replica and the server is reachable,
+   * again on every reconnect and whenever the site changes, and (through
+   * `issue`) whenever a check-in leaves a block low. The site often arrives
+   * after the device comes online on its first sync, so both are watched.
+   */
+  keepToppedUp(siteId: string, sync: { state$: Observable<SyncState> }): Subscription {
+    const online$ = sync.state$.pipe(
+      map((state) => state.status === 'online'),
+      distinctUntilChanged(),
+    );
+    return combineLatest([this.db.rx.sites.findOne(siteId).$, online$])
+      .pipe(filter(([site, online]) => online && site !== null))
+      .subscribe(([site]) => void this.refill(site!.toJSON() as Site));
   }
 
   /** Numbers this device still holds for a queue today. */
@@ -139,9 +152,33 @@ export class TicketDispenser {
     return deviceTagFor(hash % DEVICE_TAG_COUNT);
   }
 
+  /** Resolves false when the lease failed; a later call starts afresh. */
+  private refillQueue(queue: string, date: string): Promise<boolean> {
+    const running = this.refilling.get(queue);
+    if (running) return running;
+    if (this.remaining(queue, date) > (this.options.refillThreshold ?? 20)) return Promise.resolve(true);
+    const refill = (async () => {
+      try {
+        const block = await this.lease(queue, date);
+        await this.serially(async () => {
+          this.state = { ...this.state, deviceTag: block.deviceTag, blocks: [...this.state.blocks, block] };
+          await this.persist(date);
+        });
+        return true;
+      } catch {
+        return false;
+      } finally {
+        this.refilling.delete(queue);
+      }
+    })();
+    this.refilling.set(queue, refill);
+    return refill;
+  }
+
   private async lease(queue: string, date: string): Promise<TicketBlock> {
     const response = await fetch(`${this.options.serverUrl}/tickets/blocks`, {
       method: 'POST',
+      signal: AbortSignal.timeout(LEASE_TIMEOUT_MS),
       headers: { authorization: `Bearer ${await this.options.getToken()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ queue, date, size: this.options.blockSize ?? 50, deviceId: this.db.deviceId }),
     });

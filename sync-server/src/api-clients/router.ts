@@ -1,3 +1,4 @@
+import { text } from '@medisync/shared/domain';
 import express from 'express';
 import { z } from 'zod';
 import { actorOf } from '#audit/audit-log';
@@ -10,7 +11,7 @@ import { createApiClient, getApiClient, listApiClients, revokeApiClient } from '
 
 const createBody = z.object({
   siteId: z.uuid().optional(),
-  name: z.string().trim().min(1).max(100),
+  name: text.trim().min(1).max(100),
   scopes: z.array(scopeSchema).min(1),
 });
 const listQuery = z.object({ siteId: z.uuid().optional() });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** What an API client may do: read or write one area of the site's data. */
-export const scopeAreas = ['patients', 'appointments', 'schedules', 'queue', 'webhooks'] as const;
+export const scopeAreas = ['patients', 'appointments', 'schedules', 'queue', 'webhooks', 'billing'] as const;
 export type ScopeArea = (typeof scopeAreas)[number];
 
 export const scopes = scopeAreas.flatMap((area) => [`${area}:read`, `${area}:write`] as const);

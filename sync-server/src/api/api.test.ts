@@ -3,22 +3,31 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClientKey, seedSchedule } from '#api-clients/testing';
 import { api, signIn, staffUser } from '#auth/testing';
+import { seedBilledVisit } from '#billing/testing';
+import { loadConfig } from '#config';
 import { newPatient, seedSite } from '#testing/fixtures';
+import { SmtpStandIn } from '#testing/smtp-stand-in';
 import { startTestServer, type TestServer } from '#testing/test-server';
 
+let smtp: SmtpStandIn;
 let server: TestServer;
 let site: Awaited<ReturnType<typeof seedSite>>;
 let key: string;
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Emailing an invoice is one of the routes: it needs a mail relay.
+  smtp = await SmtpStandIn.start();
+  server = await startTestServer({
+    reminders: { ...loadConfig({}).reminders, email: { kind: 'smtp', url: smtp.url, from: 'billing@test.clinic' } },
+  });
   site = await seedSite(server.db);
   await seedSchedule(server.db, site.site.id, site.provider.id);
   key = await apiClientKey(server.db, site.site.id);
 });
 afterAll(async () => {
   await server?.close();
+  await smtp?.close();
 });
 
 const call = <T = Record<string, unknown>>(
@@ -164,6 +173,21 @@ describe('REST /api/v1', () => {
   });
 });
 
+describe('Idempotency-Key under concurrency', () => {
+  it('repeats sent while the first request runs wait for its answer: one record, the same answer for all', async () => {
+    const headers = { 'idempotency-key': `concurrent-${Date.now()}` };
+    const body = { ...patientBody(), familyName: 'Concurrent' };
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => call<{ id: string }>('/patients', { body, headers })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(201));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(5);
+    const found = await server.db.query(`SELECT id FROM patients WHERE doc->>'familyName' = 'Concurrent'`);
+    expect(found).toHaveLength(1);
+  });
+});
+
 describe('OpenAPI', () => {
   it('is a valid OpenAPI 3.1 document, with a readable docs page', async () => {
     const doc = await api<Record<string, unknown>>(server.url, '/api/v1/openapi.json');
@@ -205,7 +229,18 @@ describe('OpenAPI', () => {
         body: { url: 'http://127.0.0.1:9/hook', events: ['patient.created'] },
       })
     ).body.subscription;
+    const billed = await seedBilledVisit(server.db, {
+      siteId: site.site.id,
+      patientId: patient.id,
+      appointmentId: spare.id,
+      providerId: site.provider.id,
+    });
     const ids: Record<string, string> = {
+      '/invoices/{id}': billed.invoiceId,
+      '/invoices/{id}/email': billed.invoiceId,
+      '/payments/{id}': billed.paymentId,
+      '/claims/{id}': billed.claimId,
+      '/claims/{id}/status': billed.claimId,
       '/patients/{id}': patient.id,
       '/providers/{id}/slots': site.provider.id,
       '/appointments/{id}': appointment.id,
@@ -229,8 +264,14 @@ describe('OpenAPI', () => {
       'post /appointments/{id}/cancel': {},
       'post /queue-entries': { patientId: patient.id },
       'post /webhooks': { url: 'http://127.0.0.1:9/other', events: ['appointment.booked'] },
+      'post /claims': { invoiceId: billed.invoiceId },
+      'post /invoices/{id}/email': { to: 'doc@example.org' },
+      'post /claims/{id}/status': { status: 'submitted' },
     };
-    const queries: Record<string, string> = { '/providers/{id}/slots': `?date=${tomorrow}` };
+    const queries: Record<string, string> = {
+      '/providers/{id}/slots': `?date=${tomorrow}`,
+      '/reports': `?from=${tomorrow}&to=${tomorrow}`,
+    };
     // Order matters where one operation ends what another needs: check in before cancelling, delete last.
     const order = (m: string, p: string) =>
       p.endsWith('/cancel') ? 2 : m === 'delete' ? 3 : p.endsWith('/check-in') ? 1 : 0;
@@ -255,9 +296,15 @@ describe('OpenAPI', () => {
       const schema = withBase.paths[path]![method]!.responses[success]!.content['application/json']!.schema as object;
       const valid = ajv.validate(schema, answer.body);
       expect({ key, errors: valid ? null : ajv.errors }).toEqual({ key, errors: null });
-      // Unauthenticated, each answers 401 as documented.
-      expect(op.responses['401']).toBeDefined();
-      expect((await call(url, { method: method.toUpperCase(), token: 'msk_wrong' })).status).toBe(401);
+      // Unauthenticated, each answers 401 with the documented error body.
+      const refused = await call(url, { method: method.toUpperCase(), token: 'msk_wrong' });
+      expect(refused.status).toBe(401);
+      const errorSchema = withBase.paths[path]![method]!.responses['401']!.content['application/json']!
+        .schema as object;
+      expect({ key, errors: ajv.validate(errorSchema, refused.body) ? null : ajv.errors }).toEqual({
+        key,
+        errors: null,
+      });
     }
   });
 });

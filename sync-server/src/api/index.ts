@@ -8,6 +8,7 @@ import { createIsActive } from '#auth/is-active';
 import type { TokenService } from '#auth/tokens';
 import type { Db } from '#db/db';
 import { createFhirRouter } from '#fhir/router';
+import type { EmailChannel } from '#reminders/channels/channel';
 import { createApiRouter } from './router.js';
 
 export interface IntegrationDeps {
@@ -17,6 +18,8 @@ export interface IntegrationDeps {
   tokens: TokenService;
   isActive?: IsActive;
   audit?: AuditLog;
+  /** Emails invoices (`POST /api/v1/invoices/:id/email`); none: that answers 503. */
+  email?: EmailChannel | null;
 }
 
 /**
@@ -35,7 +38,10 @@ export function createIntegrationRouter(input: IntegrationDeps): express.Router 
       audit,
     }),
   );
-  router.use('/api/v1', createApiRouter({ db: input.db, log: input.log, io: input.io, audit }));
+  router.use(
+    '/api/v1',
+    createApiRouter({ db: input.db, log: input.log, io: input.io, audit, email: input.email ?? null }),
+  );
   router.use('/fhir/R4', createFhirRouter({ db: input.db, log: input.log, io: input.io, audit }));
   return router;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDEMPOTENCY_WAIT_MS } from './idempotency.js';
 import type { Operation } from './operation.js';
 
 const errorSchema = z
@@ -18,6 +19,22 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No such record at the client’s site',
   409: 'Conflict: the slot is taken, or the lifecycle does not allow the change',
   422: 'The Idempotency-Key was used for a different request, or the domain refused the record',
+  502: 'A service the server relies on (the mail service) refused the request or could not be reached',
+  503: 'The feature is not set up on this server (`error.message` names the setting)',
+};
+
+const IN_PROGRESS_TEXT =
+  '`idempotency-in-progress`: a request with the same Idempotency-Key was still running after a repeat had waited ' +
+  `${IDEMPOTENCY_WAIT_MS / 1000} s for its answer; retry after Retry-After seconds`;
+
+const TAG_TEXT: Record<string, string> = {
+  Patients: 'Registration and demographics; the server gives each patient an MRN',
+  Schedules: 'Providers, rooms, working schedules and free slots',
+  Appointments: 'Booking, rescheduling, cancelling and checking in, with the apps’ lifecycle rules',
+  Queue: 'Today’s queues at the site',
+  Webhooks: 'Subscriptions to events and their delivery log',
+  Reports: 'Utilization, waits, no-shows and check-ins of the site, computed from its records',
+  Billing: 'Invoices, card payments (collected through Stripe at the desk and kiosk) and insurance claims',
 };
 
 /**
@@ -53,7 +70,8 @@ export function openApiDocument(operations: readonly Operation[], serverUrl = '/
               in: 'header',
               required: false,
               description:
-                'Makes the POST safe to retry: a repeat with the same key returns the first answer and changes nothing',
+                'Makes the POST safe to retry: a repeat with the same key returns the first answer and changes nothing ' +
+                '(a repeat sent while the first is still running waits for its answer)',
               schema: { type: 'string', minLength: 1, maxLength: 255 },
             },
           ]
@@ -65,9 +83,19 @@ export function openApiDocument(operations: readonly Operation[], serverUrl = '/
         content: { 'application/json': { schema: convert(op.response, 'output') } },
       },
     };
-    for (const status of [400, 401, 403, ...(op.errors ?? []), ...(op.method === 'post' ? [422] : [])]) {
+    for (const status of [400, 401, 403, ...(op.errors ?? []), ...(op.method === 'post' ? [409, 422] : [])]) {
+      const inProgress = op.method === 'post' && status === 409;
       responses[String(status)] = {
-        description: ERROR_TEXT[status] ?? 'Error',
+        description: inProgress
+          ? [...(op.errors?.includes(409) ? [ERROR_TEXT[409]] : []), IN_PROGRESS_TEXT].join('; or ')
+          : (ERROR_TEXT[status] ?? 'Error'),
+        ...(inProgress
+          ? {
+              headers: {
+                'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+              },
+            }
+          : {}),
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
     }
@@ -90,7 +118,8 @@ export function openApiDocument(operations: readonly Operation[], serverUrl = '/
       responses,
     };
   }
-  schemas.Error = convert(errorSchema, 'output');
+  // Converting stores the error schema among the components (it has an id) and answers a $ref to it.
+  convert(errorSchema, 'output');
   return {
     openapi: '3.1.0',
     info: {
@@ -103,7 +132,10 @@ export function openApiDocument(operations: readonly Operation[], serverUrl = '/
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: serverUrl }],
-    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
+    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({
+      name,
+      ...(TAG_TEXT[name] ? { description: TAG_TEXT[name] } : {}),
+    })),
     paths,
     components: {
       schemas,

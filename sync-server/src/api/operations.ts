@@ -1,17 +1,22 @@
 import {
   appointmentStatuses,
-  dayRangeUtc,
+  isStorableText,
   localDate,
-  patientSchema,
   queuePriorities,
   queueStatuses,
+  text,
+  unstorableTextMessage,
 } from '@medisync/shared/domain';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
 import { z } from 'zod';
 import { actorOf, type AuditLog } from '#audit/audit-log';
 import { requestOrigin } from '#auth/authenticate';
 import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
-import { siteToday } from '#sync/pull';
+import { billingOperations } from '#billing/operations';
+import type { EmailChannel } from '#reminders/channels/channel';
+import { reportOperations } from '#reports/operations';
 import { webhookEventTypes } from '#webhooks/events';
 import {
   createSubscription,
@@ -22,52 +27,26 @@ import {
   listSubscriptions,
   subscriptionSchema,
 } from '#webhooks/subscriptions';
+import { bookBody, newPatientFields, patientCreate, patientUpdate, queueName, rescheduleBody } from './inputs.js';
 import { operation, type Operation } from './operation.js';
-import { apiSchemas, listRecords, readRecord, toApi, type Filter } from './records.js';
+import { findAppointments, findPatients, findSchedules, findTodaysQueue } from './listings.js';
+import { apiSchemas, listRecords, readRecord, toApi } from './records.js';
 
 const idParams = z.object({ id: z.uuid() });
 const limit = z.coerce.number().int().min(1).max(200).default(50);
-const cursor = z.string().max(500).optional();
+const cursor = text.max(500).optional();
 const page = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() }).meta({ id: name });
-const instant = z.iso.datetime({ offset: true });
-
-const patientInput = patientSchema
-  .pick({
-    givenName: true,
-    familyName: true,
-    dob: true,
-    sex: true,
-    phone: true,
-    email: true,
-    address: true,
-    preferredLanguage: true,
-    insurance: true,
-    active: true,
-  })
-  .partial({ phone: true, email: true, address: true, insurance: true, preferredLanguage: true, active: true });
-const patientCreate = patientInput.meta({ id: 'PatientCreate' });
-const patientUpdate = patientInput.partial().strict().meta({ id: 'PatientUpdate' });
-
-const bookBody = z
-  .object({
-    patientId: z.uuid(),
-    providerId: z.uuid(),
-    start: instant,
-    /** Default: one slot of the provider's schedule. */
-    end: instant.optional(),
-    visitType: z.string().min(1).max(64),
-    roomId: z.uuid().nullable().optional(),
-    notes: z.string().max(4000).nullable().optional(),
-    copayCents: z.number().int().min(0).nullable().optional(),
-  })
-  .meta({ id: 'AppointmentBooking' });
-
 const slot = z.object({ start: z.iso.datetime(), end: z.iso.datetime() }).meta({ id: 'Slot' });
 
 export interface OperationDeps {
   db: Db;
   audit: AuditLog;
+  /** Writes reach devices live (billing's claims). */
+  log: Logger;
+  io: Server;
+  /** Billing emails invoices through it. */
+  email?: EmailChannel | null;
 }
 
 /** Every operation of `/api/v1`, in the order the docs list them. */
@@ -99,28 +78,16 @@ export function operations(deps: OperationDeps): Operation[] {
       tag: 'Patients',
       scope: 'patients:read',
       query: z.object({
-        name: z.string().min(1).max(100).optional(),
+        name: text.min(1).max(100).optional(),
         dob: localDate.optional(),
-        mrn: z.string().max(32).optional(),
+        mrn: text.max(32).optional(),
         limit,
         cursor,
       }),
       status: 200,
       response: page(apiSchemas.patients, 'PatientPage'),
       handler: async (ctx) => {
-        const filters: Filter[] = [];
-        if (ctx.query.name)
-          filters.push({
-            sql: `(doc->>'familyName' ILIKE ? OR doc->>'givenName' ILIKE ?)`,
-            value: `%${ctx.query.name.replace(/[%_\\]/g, (c) => `\\${c}`)}%`,
-          });
-        if (ctx.query.dob) filters.push({ sql: `doc->>'dob' = ?`, value: ctx.query.dob });
-        if (ctx.query.mrn) filters.push({ sql: `doc->>'mrn' = ?`, value: ctx.query.mrn });
-        const result = await listRecords(deps.db, 'patients', ctx.client.siteId, {
-          filters,
-          cursor: ctx.query.cursor,
-          limit: ctx.query.limit,
-        });
+        const result = await findPatients(deps.db, ctx.client.siteId, ctx.query);
         await audit(
           ctx,
           'read',
@@ -158,15 +125,7 @@ export function operations(deps: OperationDeps): Operation[] {
       status: 201,
       response: apiSchemas.patients,
       handler: async (ctx) => {
-        const patient = await ctx.api.createPatient({
-          phone: null,
-          email: null,
-          address: null,
-          insurance: null,
-          preferredLanguage: 'en',
-          active: true,
-          ...ctx.body,
-        });
+        const patient = await ctx.api.createPatient(newPatientFields(ctx.body));
         await audit(ctx, 'write', 'patients', [patient.id]);
         return toApi(patient);
       },
@@ -214,11 +173,18 @@ export function operations(deps: OperationDeps): Operation[] {
       tag: 'Schedules',
       scope: 'schedules:read',
       params: idParams,
-      query: z.object({ date: localDate }),
+      query: z.object({
+        date: localDate,
+        visitType: text
+          .min(1)
+          .max(64)
+          .optional()
+          .describe('Only slots a room suitable for this visit type can take (equipment, maintenance)'),
+      }),
       status: 200,
       response: z.object({ data: z.array(slot) }).meta({ id: 'SlotList' }),
       errors: [404],
-      handler: async (ctx) => ({ data: await ctx.api.freeSlots(ctx.params.id, ctx.query.date) }),
+      handler: async (ctx) => ({ data: await ctx.api.freeSlots(ctx.params.id, ctx.query.date, ctx.query.visitType) }),
     }),
     operation({
       method: 'get',
@@ -246,12 +212,7 @@ export function operations(deps: OperationDeps): Operation[] {
       status: 200,
       response: page(apiSchemas.schedules, 'SchedulePage'),
       handler: async (ctx) => {
-        const filters = ctx.query.providerId ? [{ sql: `doc->>'providerId' = ?`, value: ctx.query.providerId }] : [];
-        const result = await listRecords(deps.db, 'schedules', ctx.client.siteId, {
-          filters,
-          cursor: ctx.query.cursor,
-          limit: ctx.query.limit,
-        });
+        const result = await findSchedules(deps.db, ctx.client.siteId, ctx.query);
         return { data: result.data.map((s) => toApi(s)), nextCursor: result.nextCursor };
       },
     }),
@@ -275,22 +236,7 @@ export function operations(deps: OperationDeps): Operation[] {
       status: 200,
       response: page(apiSchemas.appointments, 'AppointmentPage'),
       handler: async (ctx) => {
-        const filters: Filter[] = [];
-        if (ctx.query.date) {
-          const site = await ctx.api.site();
-          const day = dayRangeUtc(ctx.query.date, site.timezone);
-          filters.push({ sql: `doc->>'start' >= ?`, value: day.start.toISOString() });
-          filters.push({ sql: `doc->>'start' < ?`, value: day.end.toISOString() });
-        }
-        if (ctx.query.providerId) filters.push({ sql: `doc->>'providerId' = ?`, value: ctx.query.providerId });
-        if (ctx.query.patientId) filters.push({ sql: `doc->>'patientId' = ?`, value: ctx.query.patientId });
-        if (ctx.query.status) filters.push({ sql: `doc->>'status' = ?`, value: ctx.query.status });
-        const result = await listRecords(deps.db, 'appointments', ctx.client.siteId, {
-          filters,
-          sortKey: 'start',
-          cursor: ctx.query.cursor,
-          limit: ctx.query.limit,
-        });
+        const result = await findAppointments(deps.db, ctx.api, ctx.query);
         await audit(
           ctx,
           'read',
@@ -321,7 +267,8 @@ export function operations(deps: OperationDeps): Operation[] {
       method: 'post',
       path: '/appointments',
       operationId: 'bookAppointment',
-      summary: 'Book an appointment; 409 slot-taken when the provider is already booked then',
+      summary:
+        'Book an appointment; 409 slot-taken when the provider is already booked then, no-room when no suitable room or equipment is free',
       tag: 'Appointments',
       scope: 'appointments:write',
       body: bookBody,
@@ -342,7 +289,7 @@ export function operations(deps: OperationDeps): Operation[] {
       tag: 'Appointments',
       scope: 'appointments:write',
       params: idParams,
-      body: z.object({ start: instant, end: instant.optional() }).meta({ id: 'Reschedule' }),
+      body: rescheduleBody,
       status: 200,
       response: apiSchemas.appointments,
       errors: [404, 409],
@@ -378,7 +325,7 @@ export function operations(deps: OperationDeps): Operation[] {
       scope: 'appointments:write',
       params: idParams,
       body: z
-        .object({ queue: z.string().min(1).max(32).default('reception') })
+        .object({ queue: queueName.default('reception') })
         .default({ queue: 'reception' })
         .meta({ id: 'CheckIn' }),
       status: 200,
@@ -403,7 +350,7 @@ export function operations(deps: OperationDeps): Operation[] {
       tag: 'Queue',
       scope: 'queue:read',
       query: z.object({
-        queue: z.string().max(32).optional(),
+        queue: text.max(32).optional(),
         status: z.enum(queueStatuses).optional(),
         limit,
         cursor,
@@ -411,19 +358,7 @@ export function operations(deps: OperationDeps): Operation[] {
       status: 200,
       response: page(apiSchemas.queueEntries, 'QueueEntryPage'),
       handler: async (ctx) => {
-        const today = await siteToday(deps.db.pool, ctx.client.siteId);
-        const filters: Filter[] = [
-          { sql: `doc->>'checkedInAt' >= ?`, value: today.start },
-          { sql: `doc->>'checkedInAt' < ?`, value: today.end },
-        ];
-        if (ctx.query.queue) filters.push({ sql: `doc->>'queue' = ?`, value: ctx.query.queue });
-        if (ctx.query.status) filters.push({ sql: `doc->>'status' = ?`, value: ctx.query.status });
-        const result = await listRecords(deps.db, 'queueEntries', ctx.client.siteId, {
-          filters,
-          sortKey: 'checkedInAt',
-          cursor: ctx.query.cursor,
-          limit: ctx.query.limit,
-        });
+        const result = await findTodaysQueue(deps.db, ctx.client.siteId, ctx.query);
         await audit(
           ctx,
           'read',
@@ -444,7 +379,7 @@ export function operations(deps: OperationDeps): Operation[] {
         .object({
           patientId: z.uuid(),
           appointmentId: z.uuid().nullable().default(null),
-          queue: z.string().min(1).max(32).default('reception'),
+          queue: queueName.default('reception'),
           priority: z.enum(queuePriorities).default('normal'),
         })
         .meta({ id: 'QueueCheckIn' }),
@@ -478,7 +413,10 @@ export function operations(deps: OperationDeps): Operation[] {
       tag: 'Webhooks',
       scope: 'webhooks:write',
       body: z
-        .object({ url: z.url({ protocol: /^https?$/ }), events: z.array(z.enum(webhookEventTypes)).min(1) })
+        .object({
+          url: z.url({ protocol: /^https?$/ }).refine(isStorableText, unstorableTextMessage),
+          events: z.array(z.enum(webhookEventTypes)).min(1),
+        })
         .meta({ id: 'WebhookSubscriptionCreate' }),
       status: 201,
       response: z
@@ -524,5 +462,7 @@ export function operations(deps: OperationDeps): Operation[] {
         return { data: await listDeliveries(deps.db, ctx.params.id, ctx.query.limit) };
       },
     }),
+    ...reportOperations(deps),
+    ...billingOperations(deps),
   ];
 }

@@ -16,24 +16,35 @@ import type { Doc } from '#sync/store';
 import { tableOf } from '#sync/tables';
 
 /**
- * What the API shows of a record: the domain record without its per-field merge
- * clocks, which only replicas need. The schemas below are derived from the
- * domain's zod schemas, so the OpenAPI document cannot drift from them.
+ * What the API shows of a record: the domain record without the machinery only
+ * replicas need to merge it (per-field clocks, and the status log of lifecycle
+ * steps stamped with those clocks). REST answers and webhook payloads both carry
+ * this shape. The schemas below are derived from the domain's zod schemas, so
+ * the OpenAPI document cannot drift from them.
  */
+const INTERNAL = { clocks: true, statusLog: true } as const;
+/** The hash of a reminder's check-in code is for the kiosk alone (docs/architecture.md §9.6). */
+const KIOSK_ONLY = { checkInCodeHash: true } as const;
 export const apiSchemas = {
   patients: patientSchema.omit({ clocks: true }).meta({ id: 'Patient' }),
   providers: providerSchema.omit({ clocks: true }).meta({ id: 'Provider' }),
   rooms: roomSchema.omit({ clocks: true }).meta({ id: 'Room' }),
   schedules: scheduleSchema.omit({ clocks: true }).meta({ id: 'Schedule' }),
-  appointments: appointmentFields.omit({ clocks: true }).meta({ id: 'Appointment' }),
-  queueEntries: queueEntryFields.omit({ clocks: true }).meta({ id: 'QueueEntry' }),
+  appointments: appointmentFields.omit({ ...INTERNAL, ...KIOSK_ONLY }).meta({ id: 'Appointment' }),
+  queueEntries: queueEntryFields.omit(INTERNAL).meta({ id: 'QueueEntry' }),
 };
 
-export type ApiRecord<K extends CollectionName> = Omit<RecordTypes[K], 'clocks'>;
+export type ApiRecord<K extends CollectionName> = Omit<RecordTypes[K], 'clocks' | 'statusLog' | 'checkInCodeHash'>;
 
 export function toApi<K extends CollectionName>(doc: RecordTypes[K] | Doc): ApiRecord<K> {
-  const { clocks, _deleted, ...rest } = doc as Doc & { clocks?: unknown };
+  const { clocks, statusLog, checkInCodeHash, _deleted, ...rest } = doc as Doc & {
+    clocks?: unknown;
+    statusLog?: unknown;
+    checkInCodeHash?: unknown;
+  };
   void clocks;
+  void statusLog;
+  void checkInCodeHash;
   void _deleted;
   return rest as unknown as ApiRecord<K>;
 }
@@ -105,6 +116,26 @@ export async function listRecords<K extends CollectionName>(
   };
 }
 
+/** How many live records at a site the filters match (FHIR's `_summary=count`). */
+export async function countRecords(
+  db: Db,
+  collection: CollectionName,
+  siteId: string,
+  filters: Filter[],
+): Promise<number> {
+  const params: unknown[] = [siteId];
+  const where = ['site_ids @> ARRAY[$1::uuid]', 'NOT deleted'];
+  for (const filter of filters) {
+    params.push(filter.value);
+    where.push(filter.sql.replaceAll('?', `$${params.length}`));
+  }
+  const rows = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${tableOf[collection]} WHERE ${where.join(' AND ')}`,
+    params,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 function encodeCursor(value: [string, string]): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
@@ -142,5 +173,7 @@ const SINGULAR: Record<CollectionName, string> = {
   patients: 'patient',
   appointments: 'appointment',
   queueEntries: 'queue entry',
+  ledger: 'ledger record',
+  notices: 'notice',
 };
 export const singular = (collection: CollectionName) => SINGULAR[collection];

@@ -25,13 +25,13 @@ import type { AuditLog } from '#audit/audit-log';
 import type { ApiClientPrincipal } from '#api-clients/service';
 import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
-import { rolePolicy } from '#sync/access';
-import { publishChanges } from '#sync/live';
 import { leaseTicketBlock } from '#tickets/leases';
-import { serverClock, serverRules } from '#sync/rules';
+import { overlappingAppointments, serverClock, serverRules } from '#sync/rules';
 import { pushRecords, type Doc, type ServerRule } from '#sync/store';
 import { recordWebhookEvents } from '#webhooks/events';
+import { facilityAround, refuseWithoutRoom, rowsOf } from './facility.js';
 import { readRecord } from './records.js';
+import type { EmailChannel } from '#reminders/channels/channel';
 
 /** What the integration API's services need. */
 export interface ApiDeps {
@@ -39,6 +39,8 @@ export interface ApiDeps {
   log: Logger;
   io: Server;
   audit: AuditLog;
+  /** Emails invoices (billing/operations.ts); none: email is not set up. */
+  email?: EmailChannel | null;
 }
 
 /**
@@ -195,14 +197,20 @@ export class IntegrationService {
     return this.write('queueEntries', entry);
   }
 
-  /** The free slots of a provider on a site-local date, from its schedule and the bookings that hold time. */
-  async freeSlots(providerId: string, date: string) {
+  /**
+   * The free slots of a provider on a site-local date, from its schedule and the
+   * bookings that hold time; for a visit type that needs a room kind or
+   * equipment, only slots a suitable room can take (docs/architecture.md §9.8).
+   */
+  async freeSlots(providerId: string, date: string, visitType?: string) {
     await readRecord(this.deps.db, 'providers', providerId, this.siteId);
     const site = await this.site();
     const schedule = await this.scheduleOf(providerId);
     if (schedule === null) return [];
     const appointments = await this.bookingsAround(providerId, date);
-    return freeSlots(schedule, appointments, date, site.timezone);
+    if (visitType === undefined) return freeSlots(schedule, appointments, date, site.timezone);
+    const facility = await facilityAround(rowsOf(this.deps.db), this.siteId, aroundDate(date));
+    return freeSlots(schedule, appointments, date, site.timezone, { ...facility, visitType });
   }
 
   async scheduleOf(providerId: string): Promise<Schedule | null> {
@@ -216,8 +224,7 @@ export class IntegrationService {
 
   /** The provider's appointments within a day either side of a site-local date (time zones shift the edges). */
   async bookingsAround(providerId: string, date: string): Promise<Appointment[]> {
-    const from = new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString();
-    const to = new Date(Date.parse(`${date}T00:00:00Z`) + 2 * 86_400_000).toISOString();
+    const { start: from, end: to } = aroundDate(date);
     const rows = await this.deps.db.query<{ doc: Appointment }>(
       `SELECT doc FROM appointments WHERE NOT deleted AND doc->>'providerId' = $1
         AND doc->>'start' < $3 AND doc->>'end' > $2`,
@@ -232,24 +239,39 @@ export class IntegrationService {
   }
 
   private async write<K extends CollectionName>(collection: K, record: RecordTypes[K]): Promise<RecordTypes[K]> {
-    const rules = { ...serverRules, appointments: [refuseOverlap, ...(serverRules.appointments ?? [])] };
-    const result = await pushRecords(this.deps.db, collection, [{ newDocumentState: record as never }], {
-      rules,
-      afterWrite: recordWebhookEvents,
-    });
-    if (result.rejected.length > 0) {
-      const { error } = result.rejected[0]!;
-      throw new HttpError(422, error.code, error.message, error.details);
-    }
-    publishChanges(this.deps.io, rolePolicy, result.changes, this.deps.log, this.deps.audit);
-    const stored = result.changes.flatMap((c) => c.records).find((r) => r.doc.id === record.id)?.doc;
-    if (stored !== undefined) {
-      const { _deleted, ...doc } = stored;
-      void _deleted;
-      return doc as unknown as RecordTypes[K];
-    }
-    return readRecord(this.deps.db, collection, record.id, this.siteId);
+    return writeRecord(this.deps, collection, record, this.siteId, [refuseOverlap, refuseWithoutRoom]);
   }
+}
+
+/**
+ * Writes one record the server makes (an API call, a reminder's code, a cancel
+ * from a patient's link) the way a device's push is written: the site lock, the
+ * merge, the server's rules (`appointmentRules` run first for appointments), the
+ * webhook outbox; its changes then reach devices live. A refused row is a 422.
+ */
+export async function writeRecord<K extends CollectionName>(
+  deps: ApiDeps,
+  collection: K,
+  record: RecordTypes[K],
+  siteId: string,
+  appointmentRules: ServerRule[] = [],
+): Promise<RecordTypes[K]> {
+  const rules = { ...serverRules, appointments: [...appointmentRules, ...(serverRules.appointments ?? [])] };
+  const result = await pushRecords(deps.db, collection, [{ newDocumentState: record as never }], {
+    rules,
+    afterWrite: recordWebhookEvents,
+  });
+  if (result.rejected.length > 0) {
+    const { error } = result.rejected[0]!;
+    throw new HttpError(422, error.code, error.message, error.details);
+  }
+  const stored = result.changes.flatMap((c) => c.records).find((r) => r.doc.id === record.id)?.doc;
+  if (stored !== undefined) {
+    const { _deleted, ...doc } = stored;
+    void _deleted;
+    return doc as unknown as RecordTypes[K];
+  }
+  return readRecord(deps.db, collection, record.id, siteId);
 }
 
 /**
@@ -268,15 +290,7 @@ const refuseOverlap: ServerRule = async (tx, record, previous) => {
     before.end === appointment.end &&
     before.providerId === appointment.providerId;
   if (unchanged) return record;
-  const { rows } = await tx.query<{ doc: Appointment }>(
-    `SELECT doc FROM appointments WHERE id <> $1 AND NOT deleted AND doc->>'providerId' = $2
-      AND doc->>'start' < $4 AND doc->>'end' > $3`,
-    [appointment.id, appointment.providerId, appointment.start, appointment.end],
-  );
-  const clashes = findOverlaps(
-    appointment,
-    rows.map((r) => r.doc),
-  );
+  const clashes = findOverlaps(appointment, await overlappingAppointments(tx, appointment));
   if (clashes.length > 0) {
     throw new HttpError(409, 'slot-taken', 'the provider is already booked at an overlapping time', {
       field: 'start',
@@ -285,6 +299,15 @@ const refuseOverlap: ServerRule = async (tx, record, previous) => {
   }
   return record as Doc;
 };
+
+/** A site-local date with a day either side: whatever the site's zone, its day lies within. */
+function aroundDate(date: string): { start: string; end: string } {
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  return {
+    start: new Date(midnight - 86_400_000).toISOString(),
+    end: new Date(midnight + 2 * 86_400_000).toISOString(),
+  };
+}
 
 /** Turns a broken domain rule into the HTTP answer a client can act on. */
 function domain<T>(work: () => T): T {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecord, HybridClock, resolveFlag, type Appointment } from '@medisync/shared/domain';
 import type { PushResponse } from '@medisync/shared/sync';
+import { enrolledDevice } from '#auth/testing';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { deviceToken, newAppointment, newPatient, seedSite } from '#testing/fixtures';
 import type { AttentionItem } from './router.js';
@@ -25,8 +26,8 @@ async function call<T>(path: string, token: string, body?: unknown) {
 describe('the conflicts inbox', () => {
   it('lists a double booking made on two desks offline until someone resolves it with a synced change', async () => {
     const { site, provider } = await seedSite(server.db);
-    const desk = await deviceToken(server, site.id);
-    const actor = { id: 'desk-a', role: 'desk' as const, source: 'desk' as const };
+    const { deviceId, token: desk } = await enrolledDevice(server, site.id);
+    const actor = { id: deviceId, role: 'desk' as const, source: 'desk' as const };
     const start = new Date(Date.UTC(2026, 10, 23, 9, 0));
     // Two desks, each offline, book the provider's 09:00 for different patients.
     const [first, second] = ['desk-a', 'desk-b'].map((node) =>

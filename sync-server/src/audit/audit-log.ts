@@ -1,12 +1,14 @@
 import type { CollectionName } from '@medisync/shared/domain';
 import type { Principal } from '#auth/principal';
-import type { Db } from '#db/db';
+import type { Db, Tx } from '#db/db';
 
-/** Collections that hold patient data: every read and write of them is audited (DESIGN section 5). */
+/** Collections that hold patient data: every read and write of them is audited (docs/architecture.md §6.4). */
 export const PATIENT_DATA_COLLECTIONS: ReadonlySet<CollectionName> = new Set([
   'patients',
   'appointments',
   'queueEntries',
+  // What a patient owes and paid, and their insurance as billed (docs/architecture.md §9.7).
+  'ledger',
 ]);
 
 export function isPatientData(collection: CollectionName): boolean {
@@ -82,7 +84,11 @@ export interface AuditQuery {
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  async record(events: AuditEvent | readonly AuditEvent[]): Promise<void> {
+  /**
+   * Appends the events in one statement. Given the request's transaction, they
+   * commit with its change, with no round trip or commit of their own.
+   */
+  async record(events: AuditEvent | readonly AuditEvent[], tx?: Tx): Promise<void> {
     const list = Array.isArray(events) ? (events as readonly AuditEvent[]) : [events as AuditEvent];
     if (list.length === 0) return;
     const PER_ROW = 12;
@@ -105,12 +111,11 @@ export class AuditLog {
       const p = (n: number) => `$${i * PER_ROW + n}`;
       return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::uuid[], ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}::jsonb)`;
     });
-    await this.db.query(
-      `INSERT INTO audit_events
+    const sql = `INSERT INTO audit_events
          (actor_kind, actor_id, actor_role, site_id, action, collection, record_ids, record_count, via, ip, user_agent, details)
-       VALUES ${values.join(', ')}`,
-      params,
-    );
+       VALUES ${values.join(', ')}`;
+    if (tx) await tx.query(sql, params);
+    else await this.db.query(sql, params);
   }
 
   /** Newest first, a page at a time. */

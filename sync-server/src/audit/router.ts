@@ -1,3 +1,4 @@
+import { text } from '@medisync/shared/domain';
 import express from 'express';
 import { z } from 'zod';
 import { principalOf, requirePrincipal } from '#auth/authenticate';
@@ -7,10 +8,10 @@ import { adminReach } from '#users/router';
 
 const auditQuery = z.object({
   siteId: z.uuid().optional(),
-  actorId: z.string().min(1).max(100).optional(),
+  actorId: text.min(1).max(100).optional(),
   actorKind: z.enum(['user', 'device', 'apiClient', 'anonymous']).optional(),
-  action: z.string().min(1).max(50).optional(),
-  collection: z.string().min(1).max(50).optional(),
+  action: text.min(1).max(50).optional(),
+  collection: text.min(1).max(50).optional(),
   recordId: z.uuid().optional(),
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),

@@ -381,6 +381,8 @@ describe('abuse limits', () => {
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('rate-limited');
     expect(locked.body.error.details.retryAfterSeconds).toBeGreaterThan(0);
+    // HTTP clients and proxies read the standard header, in whole seconds.
+    expect(locked.headers.get('retry-after')).toBe(String(locked.body.error.details.retryAfterSeconds));
     // Other accounts are not affected.
     await signIn(server.url, (await staffUser(server.db, [siteA.id])).email);
   });

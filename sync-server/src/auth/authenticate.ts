@@ -18,6 +18,21 @@ export interface AuthDeps {
  * (refresh and retry) or `revoked` (stop syncing and say so).
  */
 export async function authenticate(deps: AuthDeps, token: string | undefined): Promise<VerifiedPrincipal> {
+  const { principal, active } = await beginAuthentication(deps, token);
+  await active;
+  return principal;
+}
+
+/**
+ * `authenticate` in two halves, for a route that starts its own reads while the
+ * database check runs: the token is verified now, and `active` settles once the
+ * session or device is known to be live (or rejects with `revoked`). Nothing may
+ * leave or commit before it has: revocation still takes effect at once.
+ */
+export async function beginAuthentication(
+  deps: AuthDeps,
+  token: string | undefined,
+): Promise<{ principal: VerifiedPrincipal; active: Promise<void> }> {
   let principal: VerifiedPrincipal;
   try {
     principal = await deps.tokens.verify(token);
@@ -27,10 +42,12 @@ export async function authenticate(deps: AuthDeps, token: string | undefined): P
     }
     throw error;
   }
-  if (!(await deps.isActive(principal))) {
-    throw new HttpError(401, 'revoked', 'this device or session has been revoked');
-  }
-  return principal;
+  const active = deps.isActive(principal).then((yes) => {
+    if (!yes) throw new HttpError(401, 'revoked', 'this device or session has been revoked');
+  });
+  // A route that fails before it waits for the check must not leave its refusal unhandled.
+  active.catch(() => undefined);
+  return { principal, active };
 }
 
 /** Lets the request through only for an authenticated principal with one of `roles` (any role when omitted). */

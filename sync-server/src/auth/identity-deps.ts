@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import type { AuditLog } from '#audit/audit-log';
+import type { SessionLifetimes } from '#config';
 import type { Db } from '#db/db';
 import type { IsActive } from './authenticate.js';
 import type { AbuseLimits, RateLimiter } from './rate-limit.js';
@@ -16,4 +17,5 @@ export interface IdentityDeps {
   audit: AuditLog;
   limiter: RateLimiter;
   limits: AbuseLimits;
+  sessions: SessionLifetimes;
 }

@@ -2,6 +2,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { AuditLog } from '#audit/audit-log';
+import { defaultSessionLifetimes, type SessionLifetimes } from '#config';
 import { auditRouter } from '#audit/router';
 import type { Db } from '#db/db';
 import { adminDevicesRouter, enrollmentRouter } from '#devices/router';
@@ -22,6 +23,8 @@ export interface IdentityOptions {
   isActive?: IsActive;
   audit?: AuditLog;
   limits?: Partial<AbuseLimits>;
+  /** Access token and session lifetimes (SESSION_* and ACCESS_TOKEN_LIFETIME). */
+  sessions?: SessionLifetimes;
 }
 
 /**
@@ -39,6 +42,7 @@ export function createIdentityRouter(options: IdentityOptions): express.Router {
     audit: options.audit ?? new AuditLog(options.db),
     limiter: new RateLimiter(options.db),
     limits: { ...defaultAbuseLimits, ...options.limits },
+    sessions: options.sessions ?? defaultSessionLifetimes,
   };
   const router = express.Router();
   router.use('/auth', authRouter(deps));

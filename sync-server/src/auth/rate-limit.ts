@@ -9,7 +9,7 @@ export interface RateLimit {
 }
 
 /**
- * Abuse limits (DESIGN section 5), counted in PostgreSQL so that every server
+ * Abuse limits (docs/architecture.md §6.4), counted in PostgreSQL so that every server
  * instance behind a load balancer sees the same attempts. Fixed windows: simple,
  * one statement per attempt, and strict enough for sign-in and enrollment.
  */
@@ -57,9 +57,13 @@ export class RateLimiter {
 
 function tooMany(retryAfter: number): HttpError {
   const retryAfterSeconds = Math.max(1, retryAfter);
-  return new HttpError(429, 'rate-limited', `too many attempts; try again in ${retryAfterSeconds} seconds`, {
-    retryAfterSeconds,
-  });
+  return new HttpError(
+    429,
+    'rate-limited',
+    `too many attempts; try again in ${retryAfterSeconds} seconds`,
+    { retryAfterSeconds },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 }
 
 export interface AbuseLimits {

@@ -1,3 +1,4 @@
+import { text } from '@medisync/shared/domain';
 import express from 'express';
 import { z } from 'zod';
 import { anonymous } from '#audit/audit-log';
@@ -12,14 +13,13 @@ import { createSession, revokeSession, rotateRefreshToken, sessionOfRefreshToken
 import { siteSummaries, siteSummary, type SiteSummary } from './site-summary.js';
 
 /** Access tokens live a quarter of an hour; the apps refresh them silently. */
-export const ACCESS_TOKEN_SECONDS = 15 * 60;
 
 const signInBody = z.object({
   email: z.email().max(200),
-  password: z.string().min(1).max(500),
+  password: text.min(1).max(500),
   siteId: z.uuid().optional(),
 });
-const refreshBody = z.object({ refreshToken: z.string().min(20).max(200) });
+const refreshBody = z.object({ refreshToken: text.min(20).max(200) });
 
 export interface SessionAnswer {
   accessToken: string;
@@ -74,7 +74,7 @@ export function authRouter(deps: IdentityDeps): express.Router {
     }
     const chosen = site!;
     const { sessionId, refreshToken } = await deps.db.transaction((tx) =>
-      createSession(tx, { userId: user.id, siteId: chosen.id, ...origin }),
+      createSession(tx, { userId: user.id, siteId: chosen.id, ...origin }, deps.sessions),
     );
     await deps.audit.record({
       actor: { kind: 'user', id: user.id, role: user.role, siteId: chosen.id },
@@ -90,7 +90,7 @@ export function authRouter(deps: IdentityDeps): express.Router {
     const body = parseOrThrow(refreshBody, req.body, 'refresh');
     const origin = requestOrigin(req);
     await deps.limiter.hit(deps.limits.refreshPerIp, origin.ip ?? 'unknown');
-    const outcome = await rotateRefreshToken(deps.db, body.refreshToken);
+    const outcome = await rotateRefreshToken(deps.db, body.refreshToken, deps.sessions);
     if (!outcome.ok) {
       if (outcome.reason === 'reused' && outcome.session) {
         disconnectPrincipal(deps.io, { sessionId: outcome.session.id }, 'this sign-in was used from two places');
@@ -178,8 +178,14 @@ async function sessionAnswer(
 ): Promise<SessionAnswer> {
   const accessToken = await deps.tokens.sign(
     { kind: 'user', id: user.id, role: user.role, siteId: site.id },
-    ACCESS_TOKEN_SECONDS,
+    deps.sessions.accessTokenSeconds,
     { sid: sessionId },
   );
-  return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_SECONDS, user: publicUser(user), site };
+  return {
+    accessToken,
+    refreshToken,
+    expiresIn: deps.sessions.accessTokenSeconds,
+    user: publicUser(user),
+    site,
+  };
 }

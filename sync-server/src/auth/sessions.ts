@@ -1,11 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '@medisync/shared/domain';
+import type { SessionLifetimes } from '#config';
 import type { Db, Tx } from '#db/db';
-
-/** A session stays alive this long without a refresh... */
-export const SESSION_IDLE_SECONDS = 7 * 24 * 3600;
-/** ...and never longer than this after sign-in. */
-export const SESSION_MAX_SECONDS = 30 * 24 * 3600;
 
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 const newRefreshToken = () => randomBytes(32).toString('base64url');
@@ -20,6 +16,7 @@ export interface SessionRow {
 export async function createSession(
   tx: Tx,
   session: { userId: string; siteId: string; ip: string | null; userAgent: string | null },
+  lifetimes: SessionLifetimes,
 ): Promise<{ sessionId: string; refreshToken: string }> {
   const sessionId = newId();
   await tx.query(
@@ -29,8 +26,8 @@ export async function createSession(
       sessionId,
       session.userId,
       session.siteId,
-      SESSION_IDLE_SECONDS,
-      SESSION_MAX_SECONDS,
+      lifetimes.idleSeconds,
+      lifetimes.maxSeconds,
       session.ip,
       session.userAgent,
     ],
@@ -52,7 +49,11 @@ export type RotateOutcome =
  * used one means two parties hold it (a stolen copy), so the whole session is
  * revoked and both must sign in again.
  */
-export async function rotateRefreshToken(db: Db, refreshToken: string): Promise<RotateOutcome> {
+export async function rotateRefreshToken(
+  db: Db,
+  refreshToken: string,
+  lifetimes: SessionLifetimes,
+): Promise<RotateOutcome> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{
       session_id: string;
@@ -86,7 +87,7 @@ export async function rotateRefreshToken(db: Db, refreshToken: string): Promise<
     ]);
     await tx.query(
       `UPDATE sessions SET expires_at = least(now() + make_interval(secs => $2), absolute_expires_at) WHERE id = $1`,
-      [session.id, SESSION_IDLE_SECONDS],
+      [session.id, lifetimes.idleSeconds],
     );
     return { ok: true, session, refreshToken: next };
   });

@@ -18,6 +18,7 @@ export class Db {
     this.pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'medisync-sync-server' });
     // An idle client losing its connection (server restart) must not crash the process.
     this.pool.on('error', (error) => this.log.warn({ err: error.message }, 'idle database connection failed'));
+    keepConnectionErrorsFromCrashing(this.pool, this.log);
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
@@ -43,4 +44,19 @@ export class Db {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * The pool listens for errors of its idle clients only. A client checked out
+ * (a transaction between two statements, a LISTEN connection) whose connection
+ * PostgreSQL ends (a restart, a failover: "terminating connection due to
+ * administrator command") emits an `error` event nobody listens to, which
+ * ends the whole process. Every client gets a listener of its own; the
+ * statement in flight, if any, still fails with the error, and the pool
+ * replaces the broken client when it is released.
+ */
+export function keepConnectionErrorsFromCrashing(pool: pg.Pool, log: Logger): void {
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log.warn({ err: error.message }, 'database connection lost'));
+  });
 }

@@ -30,6 +30,9 @@ export async function migrate(db: Db, log: Logger): Promise<string[]> {
       log.info({ migration: file }, 'applied migration');
       applied.push(file);
     }
+    // Fresh indexes and tables have no statistics yet; a plan made without them can
+    // read every row of a site where an index would read a page.
+    if (applied.length > 0) await tx.query('ANALYZE');
     return applied;
   });
 }

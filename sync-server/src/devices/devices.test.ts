@@ -107,6 +107,7 @@ describe('device enrollment', () => {
     }
     const blocked = await enroll(code);
     expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     const unused = await server.db.query('SELECT 1 FROM enrollment_codes WHERE used_at IS NULL AND expires_at > now()');
     expect(unused).toHaveLength(1);
     await server.db.query("DELETE FROM rate_limits WHERE key LIKE 'enroll:%'");

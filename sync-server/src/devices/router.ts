@@ -1,3 +1,4 @@
+import { text } from '@medisync/shared/domain';
 import express from 'express';
 import { z } from 'zod';
 import { actorOf } from '#audit/audit-log';
@@ -10,8 +11,8 @@ import { enrollmentRoles, getDevice, listDevices } from './queries.js';
 import { createEnrollmentCode, enrollDevice, revokeDevice } from './service.js';
 
 const enrollBody = z.object({
-  code: z.string().trim().min(1).max(40),
-  name: z.string().trim().min(1).max(100),
+  code: text.trim().min(1).max(40),
+  name: text.trim().min(1).max(100),
 });
 
 /** `POST /devices/enroll`: a desktop, kiosk or display exchanges its one-time code for a device token. */
@@ -58,7 +59,7 @@ export function enrollmentRouter(deps: IdentityDeps): express.Router {
 const enrollmentCodeBody = z.object({
   siteId: z.uuid().optional(),
   role: z.enum(enrollmentRoles),
-  label: z.string().trim().min(1).max(100),
+  label: text.trim().min(1).max(100),
 });
 const devicesQuery = z.object({ siteId: z.uuid().optional() });
 

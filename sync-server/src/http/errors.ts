@@ -13,6 +13,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Response headers the answer needs, e.g. `Retry-After` on a 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -42,7 +44,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, data: unknown, what
   return result.data;
 }
 
-/** The JSON body of every error answer (DESIGN.md section 7). */
+/** The JSON body of every error answer (docs/architecture.md §8.2). */
 export interface ErrorBody {
   error: { code: string; message: string; details: unknown };
 }
@@ -76,13 +78,20 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     const answer = known ?? new HttpError(500, 'internal-error', 'something went wrong on the server', { requestId });
     const body: ErrorBody = { error: { code: answer.code, message: answer.message, details: answer.details ?? {} } };
-    res.status(answer.status).json(body);
+    res.status(answer.status).set(answer.headers).json(body);
   };
 }
 
-/** Recognises the errors that are not bugs: our own and the body parser's. */
-function toHttpError(error: unknown): HttpError | null {
+/**
+ * Recognises the errors that are not bugs: our own, the body parser's, and the
+ * router's for a path whose percent-encoding does not decode (`/patients/%E0%A4%A`).
+ * Null for anything else. Routers with an error format of their own (FHIR) use it too.
+ */
+export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
+  if (error instanceof URIError && (error as { status?: unknown }).status === 400) {
+    return new HttpError(400, 'invalid-path', 'the request path is not valid percent-encoded UTF-8');
+  }
   if (typeof error !== 'object' || error === null) return null;
   const { type, status } = error as { type?: unknown; status?: unknown };
   switch (type) {

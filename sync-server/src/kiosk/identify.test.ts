@@ -84,6 +84,7 @@ describe('kiosk identity lookup', () => {
     });
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('rate-limited');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { identityKey, localDate } from '@medisync/shared/domain';
+import { identityKey, localDate, text } from '@medisync/shared/domain';
 import express from 'express';
 import { z } from 'zod';
 import { actorOf } from '#audit/audit-log';
@@ -7,7 +7,7 @@ import type { IdentityDeps } from '#auth/identity-deps';
 import { parseOrThrow } from '#http/errors';
 
 const identifyBody = z.object({
-  familyName: z.string().trim().min(1).max(100),
+  familyName: text.trim().min(1).max(100),
   dob: localDate,
 });
 

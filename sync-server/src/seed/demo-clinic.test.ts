@@ -90,7 +90,11 @@ describe('buildDemoClinic', () => {
     expect(statuses).toContain('fulfilled');
     expect(statuses).toContain('checked-in');
     expect(statuses).toContain('booked');
-    const reception = clinic.queueEntries.filter((q) => q.queue === 'reception');
+    const reception = clinic.queueEntries.filter(
+      (q) =>
+        q.queue === 'reception' &&
+        localDateAt(new Date(q.checkedInAt), DEMO_TIMEZONE) === localDateAt(MONDAY_MORNING, DEMO_TIMEZONE),
+    );
     const codes = reception.map((q) => q.ticketCode);
     expect(codes).toEqual(codes.map((_, i) => `A-${String(i + 1).padStart(3, '0')}`));
     expect(reception.some((q) => q.status === 'waiting')).toBe(true);
@@ -102,6 +106,19 @@ describe('buildDemoClinic', () => {
       const appointment = arrived.find((a) => a.id === entry.appointmentId)!;
       expect(entry.patientId).toBe(appointment.patientId);
       expect(entry.checkedInAt).toBe(appointment.checkedInAt);
+    }
+  });
+
+  it("keeps each past day's reception queue: a ticket per visit seen, numbered in order of arrival, called before the room", () => {
+    const day = localDateAt(MONDAY_MORNING, DEMO_TIMEZONE);
+    const past = clinic.queueEntries.filter((q) => localDateAt(new Date(q.checkedInAt), DEMO_TIMEZONE) < day);
+    const seen = clinic.appointments.filter(
+      (a) => a.status === 'fulfilled' && localDateAt(new Date(a.start), DEMO_TIMEZONE) < day,
+    );
+    expect(new Set(past.map((q) => q.appointmentId))).toEqual(new Set(seen.map((a) => a.id)));
+    for (const entry of past) {
+      expect(entry.status).toBe('done');
+      expect(entry.calledAt! > entry.checkedInAt!).toBe(true);
     }
   });
 

@@ -1,8 +1,11 @@
 import {
   changeRecord,
+  DEFAULT_CHECK_IN_SETTINGS,
   createRecord,
   HybridClock,
+  hlcToIso,
   localDateAt,
+  localTimeAt,
   parseRecord,
   transitionRecord,
   zonedTimeToUtc,
@@ -45,7 +48,8 @@ export function seededRandom(seed: number): Random {
 export const DEMO_SEED = 20_261_122;
 export const DEMO_TIMEZONE = 'America/New_York';
 export const DEMO_PATIENT_COUNT = 300;
-const HISTORY_WEEKDAYS = 15;
+/** Eight weeks of weekdays: enough visits for the no-show model to learn the site's patterns from. */
+const HISTORY_WEEKDAYS = 40;
 
 export type DemoClinic = { [K in CollectionName]: RecordTypes[K][] };
 
@@ -167,6 +171,23 @@ export function buildDemoClinic(options: { today: Date; random?: Random }): Demo
       name: 'Riverside Family Clinic',
       timezone: DEMO_TIMEZONE,
       queuePrefixes: { reception: 'A', lab: 'L' },
+      // The demo shows the whole lobby: patients without an appointment may register at the kiosk.
+      checkIn: { ...DEFAULT_CHECK_IN_SETTINGS, walkIns: true },
+      // Reminders 48 and 2 hours ahead, none at night (sent only where a channel is configured and a patient agreed).
+      reminders: {
+        enabled: true,
+        minutesBefore: [2880, 120],
+        quietHours: { start: '21:00', end: '08:00' },
+        almostTurnSms: true,
+      },
+      address: {
+        line1: '120 Riverside Drive',
+        line2: null,
+        city: 'New York',
+        region: 'NY',
+        postalCode: '10024',
+        country: 'US',
+      },
     },
     clockAt(setupAt),
     seedActor,
@@ -231,15 +252,31 @@ export function buildDemoClinic(options: { today: Date; random?: Random }): Demo
   const appointments: Appointment[] = [];
   const queueEntries: QueueEntry[] = [];
   const pastDays = previousWeekdays(localToday, HISTORY_WEEKDAYS);
+  const priorNoShows = new Map<string, number>();
   for (const day of pastDays) {
+    const noShowsToday: string[] = [];
     providerPlans.forEach((plan, i) => {
       const slots = daySlots(plan, day, at);
-      const picked = rng.sample(slots.length, Math.min(slots.length, rng.int(4, 7))).sort((a, b) => a - b);
+      const picked = rng.sample(slots.length, Math.min(slots.length, rng.int(6, 10))).sort((a, b) => a - b);
       for (const index of picked) {
         const slot = slots[index]!;
         const patient = rng.pick(plan.seesChildren ? children : adults);
-        const roll = rng.next();
-        const outcome = roll < 0.82 ? 'fulfilled' : roll < 0.92 ? 'noshow' : 'cancelled';
+        const visitType = rng.pick(plan.visitTypes);
+        const bookedAt = bookingTime(rng, slot.start, now);
+        // Reminders go out two days ahead; about half the patients confirm.
+        const confirmedAt = rng.chance(0.5)
+          ? Math.max(bookedAt, slot.start - 2 * DAY) + rng.int(1, 600) * MINUTE
+          : null;
+        const chance = noShowChance({
+          leadDays: (slot.start - bookedAt) / DAY,
+          priorNoShows: priorNoShows.get(patient.id) ?? 0,
+          weekday: weekdayOf(day),
+          localHour: Number(localTimeAt(new Date(slot.start), DEMO_TIMEZONE).slice(0, 2)),
+          visitType,
+          confirmed: confirmedAt !== null && confirmedAt < slot.start,
+        });
+        const outcome = rng.chance(0.08) ? 'cancelled' : rng.chance(chance) ? 'noshow' : 'fulfilled';
+        if (outcome === 'noshow') noShowsToday.push(patient.id);
         appointments.push(
           pastAppointment(rng, {
             siteId: site.id,
@@ -248,13 +285,16 @@ export function buildDemoClinic(options: { today: Date; random?: Random }): Demo
             roomId: roomByName.get(plan.room)!.id,
             start: slot.start,
             end: slot.end,
-            visitType: rng.pick(plan.visitTypes),
+            visitType,
             outcome,
+            bookedAt,
+            confirmedAt: confirmedAt !== null && confirmedAt < slot.start ? confirmedAt : null,
             now,
           }),
         );
       }
     });
+    for (const id of noShowsToday) priorNoShows.set(id, (priorNoShows.get(id) ?? 0) + 1);
   }
 
   const today = bookToday(rng, {
@@ -270,6 +310,9 @@ export function buildDemoClinic(options: { today: Date; random?: Random }): Demo
   appointments.push(...today.appointments);
   queueEntries.push(...today.queueEntries);
 
+  // Drawn last, from a sequence of their own, so the rest of the clinic is the same with or without them.
+  queueEntries.push(...pastQueues(new Rng(seededRandom(Math.floor(rng.next() * 2 ** 32))), appointments, localToday));
+
   const occupied = new Set(today.queueEntries.filter((q) => q.status === 'in-room').map((q) => q.roomId));
   const roomsNow = rooms.map((room) => (occupied.has(room.id) ? setRoomStatus(room, 'occupied', now - MINUTE) : room));
 
@@ -281,7 +324,43 @@ export function buildDemoClinic(options: { today: Date; random?: Random }): Demo
     patients,
     appointments,
     queueEntries,
+    ledger: demoFeeSchedule(rng, site.id, setupAt),
+    // The server raises notices as things happen; a new clinic has none.
+    notices: [],
   };
+}
+
+/** What each visit type costs a patient without insurance (docs/architecture.md §9.7): the demo's fee schedule. */
+const DEMO_FEES: [visitType: string, description: string, cents: number][] = [
+  ['new-patient', 'New patient visit', 18000],
+  ['annual-physical', 'Annual physical', 16500],
+  ['follow-up', 'Follow-up visit', 9500],
+  ['sick-visit', 'Sick visit', 11000],
+  ['medication-review', 'Medication review', 8500],
+  ['chronic-care', 'Chronic care visit', 12500],
+  ['vaccination', 'Vaccination visit', 4500],
+  ['well-child', 'Well-child visit', 12000],
+  ['sports-physical', 'Sports physical', 7500],
+];
+
+function demoFeeSchedule(rng: { uuid: (ms: number) => string }, siteId: string, setupAt: number) {
+  return DEMO_FEES.map(([visitType, description, amountCents]) =>
+    createRecord(
+      'ledger',
+      {
+        id: rng.uuid(setupAt),
+        kind: 'fee',
+        siteId,
+        visitType,
+        description,
+        amountCents,
+        currency: 'usd',
+        active: true,
+      } as never,
+      clockAt(setupAt),
+      seedActor,
+    ),
+  );
 }
 
 // ------------------------------------------------------------------- rooms
@@ -453,6 +532,45 @@ function bookAppointment(a: NewAppointment): Appointment {
   );
 }
 
+/**
+ * How likely a demo patient is to miss a visit, after what clinics report: the
+ * further ahead it was booked, the likelier; a patient who missed before
+ * misses again; Mondays and Fridays, first thing and late in the day are worse;
+ * a sick visit is rarely missed, a routine follow-up or medication review more
+ * often; confirming a reminder helps most. About one visit in seven is missed.
+ * The no-show model (no-show/model.ts) is not told these weights: it has to
+ * find them in the history they produce.
+ */
+function noShowChance(v: {
+  leadDays: number;
+  priorNoShows: number;
+  weekday: number;
+  localHour: number;
+  visitType: string;
+  confirmed: boolean;
+}): number {
+  const visit: Record<string, number> = {
+    'sick-visit': -1.1,
+    'well-child': -0.5,
+    vaccination: -0.3,
+    'annual-physical': -0.2,
+    'sports-physical': 0,
+    'new-patient': 0.3,
+    'chronic-care': 0.3,
+    'follow-up': 0.4,
+    'medication-review': 0.6,
+  };
+  const z =
+    -3.9 +
+    0.6 * Math.log1p(v.leadDays) +
+    1.3 * Math.min(v.priorNoShows, 2) +
+    (v.weekday === 1 || v.weekday === 5 ? 0.45 : 0) +
+    (v.localHour < 9 ? 0.35 : v.localHour >= 15 ? 0.55 : 0) +
+    (visit[v.visitType] ?? 0) -
+    (v.confirmed ? 1.3 : 0);
+  return 1 / (1 + Math.exp(-z));
+}
+
 /** When a visit was booked: days to weeks ahead, during office hours, never after `now`. */
 function bookingTime(rng: Rng, start: number, now: number): number {
   const ahead = start - rng.int(1, 30) * DAY - rng.int(0, 8 * 60) * MINUTE;
@@ -470,11 +588,17 @@ function pastAppointment(
     end: number;
     visitType: string;
     outcome: 'fulfilled' | 'noshow' | 'cancelled';
+    bookedAt: number;
+    /** When the patient confirmed from a reminder, if they did. */
+    confirmedAt: number | null;
     now: number;
   },
 ): Appointment {
-  const bookedAt = bookingTime(rng, a.start, a.now);
+  const bookedAt = a.bookedAt;
   let record = bookAppointment({ ...a, bookedAt, rng });
+  if (a.confirmedAt !== null) {
+    record = changeRecord('appointments', record, { reminderConfirmedAt: iso(a.confirmedAt) }, clockAt(a.confirmedAt));
+  }
   if (a.outcome === 'cancelled') {
     const cancelledAt = bookedAt + Math.floor((a.start - bookedAt) * rng.between(0.3, 0.95));
     return transitionRecord('appointments', record, 'cancelled', clockAt(cancelledAt), seedActor);
@@ -488,6 +612,59 @@ function pastAppointment(
   record = changeRecord('appointments', record, { roomId: a.roomId }, clockAt(roomedAt));
   const doneAt = Math.min(a.end + rng.int(0, 8) * MINUTE, a.now - MINUTE);
   return transitionRecord('appointments', record, 'fulfilled', clockAt(Math.max(doneAt, roomedAt + MINUTE)), seedActor);
+}
+
+/**
+ * The reception queue of each past day, from its fulfilled visits: each
+ * patient took a ticket on arrival, was called a few minutes before the visit
+ * began and left the room when it ended, so the reports have waits to show
+ * for weeks, not only today.
+ */
+function pastQueues(rng: Rng, appointments: readonly Appointment[], localToday: string): QueueEntry[] {
+  const eventAt = (a: Appointment, to: string) => {
+    const event = a.statusLog.find((e) => e.to === to);
+    return event === undefined ? null : Date.parse(hlcToIso(event.hlc));
+  };
+  const byDay = new Map<string, Appointment[]>();
+  for (const a of appointments) {
+    const day = localDateAt(new Date(a.start), DEMO_TIMEZONE);
+    if (a.status !== 'fulfilled' || day >= localToday || a.roomId === null) continue;
+    byDay.set(day, [...(byDay.get(day) ?? []), a]);
+  }
+  const entries: QueueEntry[] = [];
+  for (const visits of byDay.values()) {
+    const arrivals = visits
+      .map((a) => ({ a, arrivedAt: eventAt(a, 'checked-in')!, doneAt: eventAt(a, 'fulfilled')! }))
+      .sort((x, y) => x.arrivedAt - y.arrivedAt);
+    arrivals.forEach(({ a, arrivedAt, doneAt }, index) => {
+      const roomedAt = Date.parse(hlcToIso(a.clocks.roomId!));
+      const calledAt = Math.max(arrivedAt + MINUTE, roomedAt - rng.int(1, 3) * MINUTE);
+      let entry = createRecord(
+        'queueEntries',
+        {
+          id: rng.uuid(arrivedAt),
+          siteId: a.siteId,
+          appointmentId: a.id,
+          patientId: a.patientId,
+          queue: 'reception',
+          ticketCode: `A-${String(index + 1).padStart(3, '0')}`,
+          priority: 'normal',
+          status: 'waiting',
+          checkedInAt: iso(arrivedAt),
+          roomId: null,
+        },
+        clockAt(arrivedAt),
+        checkInActor(a.checkInSource === 'kiosk' ? 'kiosk' : 'desk'),
+      );
+      entry = changeRecord('queueEntries', entry, { roomId: a.roomId }, clockAt(calledAt));
+      entry = transitionRecord('queueEntries', entry, 'called', clockAt(calledAt), seedActor);
+      entry = transitionRecord('queueEntries', entry, 'in-room', clockAt(Math.max(roomedAt, calledAt + 1)), seedActor);
+      entries.push(
+        transitionRecord('queueEntries', entry, 'done', clockAt(Math.max(doneAt, roomedAt + MINUTE)), seedActor),
+      );
+    });
+  }
+  return entries;
 }
 
 function arrivalSource(rng: Rng): 'desk' | 'kiosk' {

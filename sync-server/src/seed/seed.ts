@@ -1,6 +1,7 @@
 import {
   changeRecord,
   HybridClock,
+  localDateAt,
   parseTicketCode,
   type AnyRecord,
   type CollectionName,
@@ -22,6 +23,7 @@ const SEED_ORDER: readonly CollectionName[] = [
   'patients',
   'appointments',
   'queueEntries',
+  'ledger',
 ];
 
 /** Any constant; it only has to be the same for every server instance. */
@@ -51,6 +53,8 @@ export async function seedDemoIfEmpty(db: Db, log: Logger, now: Date = new Date(
     }
     await reserveDemoTickets(db, clinic, now);
     await seedDemoStaff(db, clinic.sites[0]!.id);
+    // Plans for the first pulls are made right away, before autovacuum would gather statistics.
+    await db.query('ANALYZE');
     log.info(
       { siteId: clinic.sites[0]!.id, counts: counts(clinic), ms: Date.now() - started },
       'seeded the demo clinic',
@@ -82,8 +86,12 @@ function counts(clinic: DemoClinic): Record<string, number> {
  */
 async function reserveDemoTickets(db: Db, clinic: DemoClinic, now: Date): Promise<void> {
   const site = clinic.sites[0]!;
+  const today = localDateAt(now, site.timezone);
   const highest = new Map<string, number>();
-  for (const entry of clinic.queueEntries) {
+  // Past days' queues used their own numbers; only today's are in the way of the devices' blocks.
+  for (const entry of clinic.queueEntries.filter(
+    (q) => localDateAt(new Date(q.checkedInAt), site.timezone) === today,
+  )) {
     const number = parseTicketCode(entry.ticketCode)?.number ?? 0;
     highest.set(entry.queue, Math.max(highest.get(entry.queue) ?? 0, number));
   }

@@ -8,10 +8,13 @@ import {
   kioskIntakeFields,
   kioskPatientWriteSchema,
   kioskQueueEntryWriteSchema,
+  noticeStaffFields,
+  lifecycleOf,
   projectDisplayQueueEntry,
   projectKioskAppointment,
   projectKioskQueueEntry,
   replicaProfiles,
+  statusLogChanges,
   type Appointment,
   type CollectionName,
   type ParseResult,
@@ -21,6 +24,8 @@ import {
 } from '@medisync/shared/domain';
 import type { z } from 'zod';
 import type { Principal } from '#auth/principal';
+import { ledgerWriteRules } from '#billing/sync-rules';
+import { serverWrittenNoShowRisk } from '#no-show/sync-rules';
 import type { PullView, ReadRows } from './pull.js';
 import type { Doc, PushOptions, WriteCheck } from './store.js';
 
@@ -29,7 +34,7 @@ export type RecordWriter = Required<Pick<PushOptions, 'mayWrite'>> &
   Pick<PushOptions, 'parse' | 'restrict' | 'visible'>;
 
 /**
- * Who may replicate what (DESIGN section 5), by the principal's role, always
+ * Who may replicate what (docs/architecture.md §5), by the principal's role, always
  * within the principal's own site:
  *
  * - admin, desk: the whole site, read and write (site settings: admin only);
@@ -89,7 +94,16 @@ export const rolePolicy: SyncPolicy = {
     if (role === null || !replicaProfiles[role].push.includes(collection)) return null;
     if (STAFF.has(role)) {
       if (collection === 'sites' && role !== 'admin') return null;
-      return { mayWrite: withinSite(principal) };
+      if (collection === 'notices') return staffNoticeWriter(principal);
+      return {
+        mayWrite: all(
+          withinSite(principal),
+          ownMemberships(principal),
+          ownStatusEvents(principal),
+          ...(collection === 'ledger' ? [ledgerWriteRules(principal)] : []),
+          ...(collection === 'appointments' ? [serverWrittenNoShowRisk] : []),
+        ),
+      };
     }
     if (role === 'kiosk') return kioskWriters(principal)[collection] ?? null;
     return null;
@@ -97,6 +111,30 @@ export const rolePolicy: SyncPolicy = {
 
   inlineLiveDocuments: (principal) => STAFF.has(principal.role),
 };
+
+/**
+ * Notices are the server's (docs/architecture.md §9.6): staff mark them read
+ * and change nothing else, so a desk holding an older state of a notice never
+ * takes back what the server wrote since.
+ */
+function staffNoticeWriter(principal: Principal): RecordWriter {
+  return {
+    mayWrite: all(withinSite(principal), (_c, next, previous) =>
+      previous === undefined ? 'notices are raised by the server' : next._deleted ? 'notices are not deleted' : null,
+    ),
+    restrict: (incoming, previous) => {
+      const source = incoming as unknown as Record<string, unknown> & { clocks: Record<string, string> };
+      const kept: Record<string, unknown> = { id: incoming.id, siteId: (previous as { siteId: string }).siteId };
+      const clocks: Record<string, string> = {};
+      for (const field of noticeStaffFields) {
+        if (source[field] === undefined) continue;
+        kept[field] = source[field];
+        if (source.clocks[field] !== undefined) clocks[field] = source.clocks[field];
+      }
+      return { ...kept, clocks, attention: {}, needsAttention: false, _deleted: false } as unknown as Doc;
+    },
+  };
+}
 
 /** A record of the principal's site, before and after the write. */
 function withinSite(principal: Principal): WriteCheck {
@@ -110,6 +148,69 @@ function withinSite(principal: Principal): WriteCheck {
     return null;
   };
 }
+
+/**
+ * Site memberships change only where the principal works: a desk may not put a
+ * provider into another site, nor take one out of it.
+ */
+function ownMemberships(principal: Principal): WriteCheck {
+  return (collection, next, previous) => {
+    const spec = collectionSpec(collection);
+    const before = new Set(previous === undefined ? [] : spec.sitesOf(previous as never));
+    const after = new Set(spec.sitesOf(next as never));
+    const changed = [...after].filter((s) => !before.has(s)).concat([...before].filter((s) => !after.has(s)));
+    return changed.some((siteId) => siteId !== principal.siteId)
+      ? `this ${collection} record would join or leave another site; only that site's staff may change that`
+      : null;
+  };
+}
+
+const EVENT_SOURCE: Record<ReplicaRole, StatusEvent<string>['source']> = {
+  admin: 'desk',
+  desk: 'desk',
+  kiosk: 'kiosk',
+  display: 'desk',
+};
+
+/**
+ * Status events, for every writer: a recorded event never changes (its hlc is
+ * its identity, so a rewritten one would replace history in every replica's
+ * merge), and each new event is a step the writer's role may make, made by the
+ * writer itself.
+ */
+function ownStatusEvents(principal: Principal): WriteCheck {
+  const role = principal.role as ReplicaRole;
+  return (collection, next, previous) => {
+    const lifecycle = lifecycleOf(collectionSpec(collection), next)?.lifecycle;
+    if (lifecycle === undefined) return null;
+    const { added, rewritten } = statusLogChanges(
+      (previous as LifecycleDoc | undefined)?.statusLog ?? [],
+      (next as LifecycleDoc).statusLog ?? [],
+    );
+    if (rewritten.length > 0) {
+      return `status event ${rewritten[0]!.hlc} of this ${collection} record is already recorded with other content; recorded status events never change`;
+    }
+    for (const event of added) {
+      const check = checkTransition(lifecycle, role, event.from, event.to);
+      if (!check.ok) return check.reason;
+      if (event.source !== EVENT_SOURCE[role] || event.by !== principal.id) {
+        return `new status events must have source "${EVENT_SOURCE[role]}" and be made by the writer itself (by = ${principal.id})`;
+      }
+    }
+    return null;
+  };
+}
+
+/** The first refusal of several checks, or null when all pass. */
+const all =
+  (...checks: WriteCheck[]): WriteCheck =>
+  (collection, next, previous) => {
+    for (const check of checks) {
+      const refusal = check(collection, next, previous);
+      if (refusal !== null) return refusal;
+    }
+    return null;
+  };
 
 // ---------------------------------------------------------------------------
 // Kiosk writes
@@ -126,31 +227,6 @@ function kioskWriters(principal: Principal): Partial<Record<CollectionName, Reco
     if (next._deleted) return `a kiosk may not delete ${collection}`;
     return null;
   };
-  /** Status events the kiosk adds must be steps a kiosk may make, made by this device. */
-  const ownSteps = (collection: 'appointments' | 'queueEntries'): WriteCheck => {
-    const lifecycle = collectionSpec(collection).lifecycle!.lifecycle;
-    return (_collection, next, previous) => {
-      const known = new Set(((previous as LifecycleDoc | undefined)?.statusLog ?? []).map((e) => e.hlc));
-      for (const event of (next as LifecycleDoc).statusLog ?? []) {
-        if (known.has(event.hlc)) continue;
-        const check = checkTransition(lifecycle, 'kiosk', event.from, event.to);
-        if (!check.ok) return check.reason;
-        if (event.source !== 'kiosk' || event.by !== principal.id) {
-          return `a kiosk's status events must have source "kiosk" and be made by the device itself (by = ${principal.id})`;
-        }
-      }
-      return null;
-    };
-  };
-  const all =
-    (...checks: WriteCheck[]): WriteCheck =>
-    (collection, next, previous) => {
-      for (const check of checks) {
-        const refusal = check(collection, next, previous);
-        if (refusal !== null) return refusal;
-      }
-      return null;
-    };
   /** An existing lifecycle record: the kiosk contributes status events only; every other field stays the server's. */
   const statusEventsOnly = (incoming: Doc, previous: Doc): Doc =>
     ({
@@ -169,14 +245,14 @@ function kioskWriters(principal: Principal): Partial<Record<CollectionName, Reco
       mayWrite: all(
         (_c, _next, previous) => (previous === undefined ? 'a kiosk may not create appointments' : null),
         ownSite,
-        ownSteps('appointments'),
+        ownStatusEvents(principal),
       ),
       restrict: (incoming, previous) => statusEventsOnly(incoming, previous!),
       visible: safely((doc) => kioskAppointmentCore(doc as Appointment)),
     },
     queueEntries: {
       parse: parseWith(kioskQueueEntryWriteSchema),
-      mayWrite: all(ownSite, ownSteps('queueEntries')),
+      mayWrite: all(ownSite, ownStatusEvents(principal)),
       restrict: (incoming, previous) =>
         previous === undefined
           ? ({ ...incoming, attention: {}, needsAttention: false } as Doc)
@@ -295,7 +371,13 @@ async function projectForDisplay(docs: Doc[], read: ReadRows): Promise<Doc[]> {
 
 /** An appointment leaving a kiosk (moved to another day) no longer says whose it is. */
 function withoutPatient(doc: Doc): Doc {
-  return { ...doc, patientGivenName: '', patientFamilyInitial: '', identityKey: null } as unknown as Doc;
+  return {
+    ...doc,
+    patientGivenName: '',
+    patientFamilyInitial: '',
+    identityKey: null,
+    checkInCodeHash: null,
+  } as unknown as Doc;
 }
 
 async function byId<R extends { id: string }>(rows: Promise<R[]>): Promise<Map<string, R>> {

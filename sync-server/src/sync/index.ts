@@ -1,18 +1,27 @@
 import { isCollectionName, type CollectionName } from '@medisync/shared/domain';
-import { pullQuerySchema, pushBodySchema, PROTOCOL_VERSION, type PushResponse } from '@medisync/shared/sync';
+import {
+  pullQuerySchema,
+  pushBodySchema,
+  PROTOCOL_VERSION,
+  RESTORED_THROUGH_HEADER,
+  type PushResponse,
+  type RejectedRow,
+} from '@medisync/shared/sync';
 import express, { type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
-import { actorOf, AuditLog, isPatientData } from '#audit/audit-log';
-import { authenticate, requestOrigin, type IsActive } from '#auth/authenticate';
+import { actorOf, AuditLog, isPatientData, type AuditEvent } from '#audit/audit-log';
+import { authenticate, beginAuthentication, requestOrigin, type IsActive } from '#auth/authenticate';
 import { createIsActive } from '#auth/is-active';
 import { bearerToken, type TokenService } from '#auth/tokens';
-import type { Db } from '#db/db';
+import type { ChangeFeed } from '#changes/feed';
+import type { Db, Tx } from '#db/db';
 import { HttpError } from '#http/errors';
+import { restoredThrough } from '#ops/restored-database';
 import { recordWebhookEvents } from '#webhooks/events';
 import { rolePolicy, type SyncPolicy } from './access.js';
-import { joinRooms, publishChanges, receiveRemoteChanges } from './live.js';
-import { pullChanges } from './pull.js';
+import { deliverCommittedChanges, joinRooms } from './live.js';
+import { pullChanges, pullResponseJson } from './pull.js';
 import { serverRules } from './rules.js';
 import { pushRecords, type Doc } from './store.js';
 
@@ -21,7 +30,7 @@ export interface SyncDeps {
   log: Logger;
   io: Server;
   tokens: TokenService;
-  /** Default: the role policy of DESIGN section 5 (access.ts). */
+  /** Default: the role policy of docs/architecture.md §5 (access.ts). */
   policy?: SyncPolicy;
   /**
    * Checks that a verified principal is still allowed (its device not revoked,
@@ -53,8 +62,16 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
   const deps = resolved(syncDeps);
   const { policy } = deps;
   const router = express.Router();
+  // Taken over (or not) before the server listens, so read once it can be; a database not
+  // migrated yet answers later (GET /readyz says when).
+  let restored: Promise<string | null> | undefined;
+  const restoredAt = () =>
+    (restored ??= restoredThrough(deps.db).catch((error: unknown) => {
+      restored = undefined;
+      throw error;
+    }));
 
-  router.use((req, _res, next) => {
+  router.use(async (req, res, next) => {
     const version = req.header('x-medisync-protocol');
     if (version !== undefined && Number(version) !== PROTOCOL_VERSION) {
       throw new HttpError(
@@ -63,28 +80,56 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
         `this server speaks sync protocol ${PROTOCOL_VERSION}; update the app`,
       );
     }
+    const through = await restoredAt().catch(() => null);
+    if (through !== null) res.setHeader(RESTORED_THROUGH_HEADER, through);
     next();
   });
 
   router.get('/:collection/pull', async (req, res) => {
     const collection = collectionParam(req);
-    const principal = await authenticate(deps, bearerToken(req.header('authorization')));
+    // The page is read while the database says whether the device or session is still
+    // live; it commits and leaves only once it is, or a revoked device gets `revoked`.
+    const { principal, active } = await beginAuthentication(deps, bearerToken(req.header('authorization')));
     const view = policy.view(principal, collection);
-    if (view === null) throw new HttpError(403, 'forbidden', `role "${principal.role}" may not read ${collection}`);
-    const query = pullQuerySchema.safeParse(req.query);
-    if (!query.success) throw HttpError.fromZod(query.error, 'pull query');
-    const page = await pullChanges(deps.db, collection, view, query.data.checkpoint, query.data.limit);
-    if (isPatientData(collection) && page.documents.length > 0) {
-      await deps.audit.record({
-        actor: actorOf(principal),
-        action: 'read',
-        collection,
-        recordIds: page.documents.map((d) => d.id),
-        via: 'sync.pull',
-        ...requestOrigin(req),
-      });
+    if (view === null) {
+      await active;
+      throw new HttpError(403, 'forbidden', `role "${principal.role}" may not read ${collection}`);
     }
-    res.json(page);
+    const query = pullQuerySchema.safeParse(req.query);
+    if (!query.success) {
+      await active;
+      throw HttpError.fromZod(query.error, 'pull query');
+    }
+    // The read is recorded in the pull's own transaction: no page leaves unrecorded, at no extra round trip.
+    const audit = async (tx: Tx, recordIds: string[]) => {
+      // The check asked the pool for a connection before the page's transaction did, and
+      // the pool serves in turn: waiting for it here, holding that transaction, never deadlocks.
+      await active;
+      if (!isPatientData(collection) || recordIds.length === 0) return;
+      await deps.audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'read',
+          collection,
+          recordIds,
+          via: 'sync.pull',
+          ...requestOrigin(req),
+        },
+        tx,
+      );
+    };
+    const page = await pullChanges(
+      deps.db,
+      collection,
+      view,
+      query.data.checkpoint,
+      query.data.limit,
+      new Date(),
+      audit,
+    );
+    // Sent as is: an ETag over every page (a hash of the whole body) would serve no one, as pulls are never revalidated.
+    const body = Buffer.from(pullResponseJson(page));
+    res.set({ 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) }).end(body);
   });
 
   router.post('/:collection/push', async (req, res) => {
@@ -94,33 +139,37 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
     if (writer === null) throw new HttpError(403, 'forbidden', `role "${principal.role}" may not write ${collection}`);
     const body = pushBodySchema.safeParse(req.body);
     if (!body.success) throw HttpError.fromZod(body.error, 'push body');
-    const result = await pushRecords(deps.db, collection, body.data, {
-      rules: serverRules,
-      ...writer,
-      // Device pushes raise webhooks too, offline check-ins once they sync.
-      afterWrite: recordWebhookEvents,
-    });
-    publishChanges(deps.io, policy, result.changes, deps.log, deps.audit);
-    // A device gets back the server's state in its own shape; a write-only collection sends nothing back.
-    const view = policy.view(principal, collection);
-    const conflicts =
-      view === null ? [] : view.project ? await view.project(result.conflicts, readRows(deps.db)) : result.conflicts;
-    const response: PushResponse<Doc> = { conflicts, rejected: result.rejected };
-    if (isPatientData(collection)) {
-      const refused = new Set(result.rejected.map((r) => r.id));
+    const writeEvent = (rejected: RejectedRow[]): AuditEvent => {
+      const refused = new Set(rejected.map((r) => r.id));
       const written = body.data
         .map((row) => row.newDocumentState.id)
         .filter((id): id is string => typeof id === 'string' && !refused.has(id));
-      await deps.audit.record({
+      return {
         actor: actorOf(principal),
         action: 'write',
         collection,
         recordIds: [...new Set(written)].filter(isUuid),
         via: 'sync.push',
         ...requestOrigin(req),
-        details: { rejected: result.rejected.length },
-      });
-    }
+        details: { rejected: rejected.length },
+      };
+    };
+    const result = await pushRecords(deps.db, collection, body.data, {
+      rules: serverRules,
+      ...writer,
+      // Device pushes raise webhooks too, offline check-ins once they sync.
+      afterWrite: recordWebhookEvents,
+      // The write is recorded in its own transaction, so it commits with the change.
+      ...(isPatientData(collection)
+        ? { beforeCommit: (tx: Tx, rejected: RejectedRow[]) => deps.audit.record(writeEvent(rejected), tx) }
+        : {}),
+    });
+    // A device gets back the server's state in its own shape; a write-only collection sends nothing back.
+    const view = policy.view(principal, collection);
+    const conflicts =
+      view === null ? [] : view.project ? await view.project(result.conflicts, readRows(deps.db)) : result.conflicts;
+    const response: PushResponse<Doc> = { conflicts, rejected: result.rejected };
+    if (isPatientData(collection) && !result.committedWith) await deps.audit.record(writeEvent(result.rejected));
     if (result.rejected.length > 0) {
       deps.log.warn(
         { collection, rejected: result.rejected.map((r) => ({ id: r.id, code: r.error.code })) },
@@ -133,10 +182,13 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
   return router;
 }
 
-/** Authenticates every socket at the handshake (token and database) and joins it to its site's room. */
-export function attachLiveChanges(syncDeps: SyncDeps): void {
+/**
+ * Authenticates every socket at the handshake (token and database), joins it to
+ * its site's room, and sends it the committed changes of its site.
+ */
+export function attachLiveChanges(syncDeps: SyncDeps, feed: ChangeFeed): void {
   const deps = resolved(syncDeps);
-  receiveRemoteChanges(deps.io, deps.policy, deps.log, deps.audit);
+  deliverCommittedChanges(deps.io, deps.policy, feed, deps.log, deps.audit);
   deps.io.use((socket, next) => {
     const token = typeof socket.handshake.auth.token === 'string' ? socket.handshake.auth.token : undefined;
     authenticate(deps, token).then(

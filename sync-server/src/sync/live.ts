@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { actorOf, isPatientData, type AuditEvent, type AuditLog } from '#audit/audit-log';
 import type { Principal } from '#auth/principal';
 import type { SyncPolicy } from './access.js';
+import type { ChangeFeed } from '#changes/feed';
 import type { CommittedChange } from './store.js';
 
 /** Larger changes go out as a hint to pull, so one bulk write never floods every socket. */
@@ -12,29 +13,21 @@ const MAX_INLINE_DOCUMENTS = 100;
 export const siteRoom = (siteId: string) => `site:${siteId}`;
 export const principalRoom = (principal: Pick<Principal, 'kind' | 'id'>) => `${principal.kind}:${principal.id}`;
 
-/** The server-to-server event that carries committed changes to the other instances. */
-const CHANGES_COMMITTED = 'medisync:changes-committed';
-
 /**
- * Sends committed changes to every socket of their sites: this instance's own
- * sockets directly, the other instances' through socket.io's PostgreSQL
- * adapter (`serverSideEmit`), where `receiveRemoteChanges` delivers them.
+ * Delivers every committed change to this instance's sockets of its site, as
+ * the change feed reports it, whichever instance committed it
+ * (docs/architecture.md §9.2): a change goes out exactly when it committed,
+ * also when the instance that wrote it stopped right after, and every write
+ * reaches devices live, whatever code path made it.
  */
-export function publishChanges(
+export function deliverCommittedChanges(
   io: Server,
   policy: SyncPolicy,
-  changes: CommittedChange[],
+  feed: ChangeFeed,
   log: Logger,
   audit?: AuditLog,
-): void {
-  if (changes.length === 0) return;
-  deliverLocally(io, policy, changes, log, audit);
-  io.serverSideEmit(CHANGES_COMMITTED, changes);
-}
-
-/** Delivers the changes other server instances committed to this instance's sockets. */
-export function receiveRemoteChanges(io: Server, policy: SyncPolicy, log: Logger, audit?: AuditLog): void {
-  io.on(CHANGES_COMMITTED, (changes: CommittedChange[]) => deliverLocally(io, policy, changes, log, audit));
+): () => void {
+  return feed.onCommitted((change) => deliverLocally(io, policy, [change], log, audit));
 }
 
 /**

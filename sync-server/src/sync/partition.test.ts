@@ -1,5 +1,5 @@
 /**
- * A randomized partition test (issue "Offline rules"): four devices do random
+ * A randomized partition test (docs/architecture.md §4): four devices do random
  * front-desk work against a real server while each drops off the network and
  * comes back at random. After everyone heals, the replicas must agree with the
  * server and the domain's promises must hold.
@@ -13,7 +13,8 @@ import { collectionNames, orderQueue, type Appointment, type Patient, type Queue
 import { seededRandom } from '#seed/demo-clinic';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { SimulatedDevice } from '#testing/simulated-device';
-import { deviceToken, eventually, newAppointment, newPatient, seedSite, serverDump } from '#testing/fixtures';
+import { enrolledDevice } from '#auth/testing';
+import { eventually, newAppointment, newPatient, seedSite, serverDump } from '#testing/fixtures';
 
 const SEEDS = (process.env.PARTITION_SEEDS ?? '11,29').split(',').map(Number);
 const STEPS = Number(process.env.PARTITION_STEPS ?? 30);
@@ -39,9 +40,8 @@ describe('randomized partitions', () => {
         const devices = await Promise.all(
           Array.from({ length: DEVICES }, async (_, i) =>
             SimulatedDevice.start({
-              deviceId: `p${seed}-d${i}`,
+              ...(await enrolledDevice(server, site.id, 'desk', `p${seed}-d${i}`)),
               serverPort: server.port,
-              token: await deviceToken(server, site.id),
             }),
           ),
         );

@@ -2,7 +2,8 @@ import { dayRangeUtc, localDateAt, type CollectionName } from '@medisync/shared/
 import type { Checkpoint, PullResponse } from '@medisync/shared/sync';
 import type pg from 'pg';
 import type { Db, Tx } from '#db/db';
-import { toStored, type Doc, type StoredRecord } from './store.js';
+import { countSiteRows, lastSiteSeq, siteRowsInSeqOrder } from './site-rows.js';
+import type { Doc } from './store.js';
 import { tableOf } from './tables.js';
 
 /**
@@ -14,13 +15,38 @@ export interface SqlFilter {
   params: unknown[];
 }
 
+/** One row of a page: its seq, its id and the record as the device receives it, in JSON. */
+interface PageRow {
+  seq: number;
+  id: string;
+  json: string;
+}
+
+/**
+ * A page as `GET /sync/:collection/pull` answers it (`PullResponse`), with each
+ * document still in JSON text (`pullResponseJson` writes the answer), and the
+ * ids of the records read, for the audit log.
+ */
+export interface PullPage {
+  documents: string[];
+  recordIds: string[];
+  checkpoint: Checkpoint;
+  remaining: number;
+}
+
+/** The answer's body: `PullResponse` in JSON, its documents written as they are. */
+export function pullResponseJson(page: PullPage): string {
+  const rest: Omit<PullResponse, 'documents'> = { checkpoint: page.checkpoint, remaining: page.remaining };
+  return `{"documents":[${page.documents.join(',')}],${JSON.stringify(rest).slice(1)}`;
+}
+
 /** Reads rows inside the pull's snapshot, for projections that need related records. */
 export type ReadRows = <R extends object>(sql: string, params: unknown[]) => Promise<R[]>;
 
 /** What one principal sees of one collection at one site. */
 export interface PullView {
   siteId: string;
-  /** Extra condition applied in SQL, before the limit, so pages stay full (DESIGN section 3). */
+  /** Extra condition applied in SQL, before the limit, so pages stay full (docs/architecture.md §3.2). */
   filter?: SqlFilter;
   /**
    * Only records whose ISO timestamp `field` falls on the site's today, in SQL
@@ -47,11 +73,22 @@ export interface PullView {
 /**
  * The working set a new device needs first: today's appointments and queue,
  * and the patients in them. Reference collections are small and come whole.
+ *
+ * With `through`, only what the set held at that seq: records unchanged since,
+ * and patients who are in it through appointments or queue entries unchanged
+ * since. Seqs at one site commit in order (store.ts locks the site), so such
+ * records were in the set at every moment after that seq was committed.
  */
-function priorityFilter(collection: CollectionName, today: { start: string; end: string }): SqlFilter | null {
+function priorityFilter(
+  collection: CollectionName,
+  today: { start: string; end: string },
+  through?: number,
+): SqlFilter | null {
+  const upTo = (alias: string): SqlFilter =>
+    through === undefined ? { sql: '', params: [] } : { sql: ` AND ${alias}.seq <= $PARAM`, params: [through] };
   const inToday = (field: string): SqlFilter => ({
-    sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
-    params: [today.start, today.end],
+    sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM${upTo('r').sql}`,
+    params: [today.start, today.end, ...upTo('r').params],
   });
   switch (collection) {
     case 'appointments':
@@ -62,31 +99,76 @@ function priorityFilter(collection: CollectionName, today: { start: string; end:
       return {
         sql: `r.id IN (
           SELECT (a.doc->>'patientId')::uuid FROM appointments a
-           WHERE a.site_ids @> ARRAY[$2::uuid] AND a.doc->>'start' >= $PARAM AND a.doc->>'start' < $PARAM
+           WHERE a.site_ids @> ARRAY[$2::uuid] AND a.doc->>'start' >= $PARAM AND a.doc->>'start' < $PARAM${upTo('a').sql}
           UNION
           SELECT (q.doc->>'patientId')::uuid FROM queue_entries q
-           WHERE q.site_ids @> ARRAY[$2::uuid] AND q.doc->>'checkedInAt' >= $PARAM AND q.doc->>'checkedInAt' < $PARAM)`,
-        params: [today.start, today.end, today.start, today.end],
+           WHERE q.site_ids @> ARRAY[$2::uuid] AND q.doc->>'checkedInAt' >= $PARAM AND q.doc->>'checkedInAt' < $PARAM${upTo('q').sql})${upTo('r').sql}`,
+        params: [
+          today.start,
+          today.end,
+          ...upTo('a').params,
+          today.start,
+          today.end,
+          ...upTo('q').params,
+          ...upTo('r').params,
+        ],
       };
     default:
       return null;
   }
 }
 
+/**
+ * What the history phase leaves out because the priority phase sent it: the
+ * working set as it stood when that phase began, on the same day. A record
+ * changed since has a higher seq and is sent again.
+ */
+function notSentInPriority(
+  collection: CollectionName,
+  today: { start: string; end: string; date: string },
+  workingSet: Checkpoint['workingSet'],
+): SqlFilter | null {
+  if (workingSet === undefined || workingSet.day !== today.date) return null;
+  const sent = priorityFilter(collection, today, workingSet.seq);
+  return sent && { sql: `(${sent.sql}) IS NOT TRUE`, params: sent.params };
+}
+
+/** Where working sets are read from (priorityFilter). */
+const WORKING_SET_COLLECTIONS: readonly CollectionName[] = ['patients', 'appointments', 'queueEntries'];
+
+/**
+ * The last seq committed at the site in these collections, in this snapshot.
+ * Every row of the site at or below it is already visible, as seqs at one site
+ * commit in order.
+ */
+async function lastSeqAt(tx: Tx, collections: readonly CollectionName[], siteId: string): Promise<number> {
+  const { rows } = await tx.query<{ seq: string | null }>(
+    `SELECT GREATEST(${collections.map((c) => lastSiteSeq(tableOf[c], '$1')).join(', ')}) AS seq`,
+    [siteId],
+  );
+  return Number(rows[0]?.seq ?? 0);
+}
+
 /** Today at a site, as a UTC range of ISO strings comparable with stored timestamps. */
 export async function siteToday(db: pg.Pool | Tx, siteId: string, now = new Date()) {
-  const { rows } = await db.query<{ timezone: string | null }>(timezoneSql, [siteId]);
+  return todayIn(await db.query<TimezoneRow>(timezoneSql('$1'), [siteId]), now);
+}
+type TimezoneRow = { timezone: string | null };
+const timezoneSql = (site: string) => `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = ${site}`;
+
+function todayIn({ rows }: pg.QueryResult<TimezoneRow>, now: Date) {
   const timezone = rows[0]?.timezone ?? 'UTC';
   const date = localDateAt(now, timezone);
   const { start, end } = dayRangeUtc(date, timezone);
   return { start: start.toISOString(), end: end.toISOString(), timezone, date };
 }
-const timezoneSql = `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = $1`;
 
 /**
  * One page of a collection's changes for a view. New devices get the priority
- * phase first, then the whole history from the beginning; both phases are read
- * in one snapshot, so a page that spans them holds each record once.
+ * phase first, then the whole history from the beginning, less what the
+ * priority phase already sent and has not changed since (`workingSet`); a page
+ * that spans both phases is read in one snapshot, so it holds each record once.
+ * Both are filtered in SQL before the limit, so every page but the last is full.
  */
 export async function pullChanges(
   db: Db,
@@ -95,14 +177,20 @@ export async function pullChanges(
   checkpoint: Checkpoint | undefined,
   limit: number,
   now = new Date(),
-): Promise<PullResponse<Doc>> {
+  beforeCommit?: (tx: Tx, recordIds: string[]) => Promise<void>,
+): Promise<PullPage> {
   const client = await db.pool.connect();
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const today = await siteToday(client, view.siteId, now);
+    // Read-only but for `beforeCommit` (an audit row), which writes nothing a pull reads. The
+    // site's timezone comes in the same round trip; a list of statements takes no parameters.
+    const [, timezone] = (await client.query(
+      `BEGIN ISOLATION LEVEL REPEATABLE READ${beforeCommit ? '' : ' READ ONLY'};
+       ${timezoneSql(`${client.escapeLiteral(view.siteId)}::uuid`)}`,
+    )) as unknown as [pg.QueryResult, pg.QueryResult<TimezoneRow>];
+    const today = todayIn(timezone, now);
     const day = view.todayOnly ? { day: today.date } : {};
-    // The history phase of a day-scoped view also reads what changed today, to send leavers as tombstones.
-    let historyView = view;
+    // The history phase of a day-scoped view also reads the day's leavers, to send them as tombstones.
+    let historyView = (_leftAfter: number) => view;
     let isToday = (_doc: Doc) => true;
     if (view.todayOnly) {
       const field = view.todayOnly.field;
@@ -110,13 +198,14 @@ export async function pullChanges(
         sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
         params: [today.start, today.end],
       };
-      historyView = {
-        ...view,
-        filter: andFilters(view.filter, {
-          sql: `(${inToday.sql}) OR r.updated_at >= $PARAM::timestamptz`,
-          params: [...inToday.params, today.start],
+      const dayView = view;
+      historyView = (leftAfter) => ({
+        ...dayView,
+        filter: andFilters(dayView.filter, {
+          sql: `(${inToday.sql}) OR (r.updated_at >= $PARAM::timestamptz AND r.seq > $PARAM)`,
+          params: [...inToday.params, today.start, leftAfter],
         }),
-      };
+      });
       view = { ...view, filter: andFilters(view.filter, inToday) };
       isToday = (doc) => {
         const value = (doc as unknown as Record<string, unknown>)[field];
@@ -124,34 +213,77 @@ export async function pullChanges(
       };
       if (checkpoint !== undefined && checkpoint.day !== today.date) checkpoint = undefined;
     }
-    const records: StoredRecord[] = [];
+    const records: PageRow[] = [];
     let cp: Checkpoint = checkpoint ?? { phase: 'priority', seq: 0, ...day };
+    const priority = priorityFilter(collection, today);
+    // Only a phase that begins here knows what it will have sent; a checkpoint from before has no working set.
+    if (cp.phase === 'priority' && cp.seq === 0 && cp.workingSet === undefined && priority !== null) {
+      cp = {
+        ...cp,
+        workingSet: { day: today.date, seq: await lastSeqAt(client, WORKING_SET_COLLECTIONS, view.siteId) },
+      };
+    }
+    const kept = { ...day, ...(cp.workingSet ? { workingSet: cp.workingSet } : {}) };
+    // A device begins a day's view holding nothing of it: a record that left the day before its
+    // sync began was never sent to it, so only later leavers need a tombstone.
+    const leaversToo = historyView(cp.workingSet?.day === today.date ? cp.workingSet.seq : 0);
+    const notSent = notSentInPriority(collection, today, cp.workingSet);
     if (cp.phase === 'priority') {
-      const priority = priorityFilter(collection, today);
       const page = priority ? await selectPage(client, collection, view, cp.seq, limit, [priority]) : [];
       records.push(...page);
-      cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...day } : cp;
-      if (page.length < limit) cp = { phase: 'history', seq: 0, ...day };
+      cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...kept } : cp;
+      if (page.length < limit) cp = { phase: 'history', seq: 0, ...kept };
     }
     if (cp.phase === 'history' && records.length < limit) {
-      const seen = records.map((r) => r.doc.id);
+      const seen = records.map((r) => r.id);
       const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
-      const page = await selectPage(client, collection, historyView, cp.seq, limit - records.length, exclude);
+      if (notSent) exclude.push(notSent);
+      const page = await selectPage(client, collection, leaversToo, cp.seq, limit - records.length, exclude);
       records.push(...page);
-      if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...day };
+      if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...kept };
+      // At the end, stand at the site's last seq even when the rows after the last one
+      // sent were left out (sent in the priority phase, or outside the view): a live
+      // change starts from that seq, and a device elsewhere would pull for it again
+      // (docs/architecture.md §3.7). Every row up to it is visible in this snapshot.
+      if (page.length < limit - seen.length) {
+        cp = { ...cp, seq: Math.max(cp.seq, await lastSeqAt(client, [collection], view.siteId)) };
+      }
     }
-    const remaining = await countAfter(client, collection, cp.phase === 'history' ? historyView : view, cp);
-    const docs = records.map((r) => r.doc);
-    const projected = view.project
-      ? await view.project(
-          docs,
-          async <R extends object>(sql: string, params: unknown[]) => (await client.query<R>(sql, params)).rows,
-        )
-      : docs;
-    const tombstone = view.todayOnly?.tombstone ?? ((d: Doc) => d);
-    const documents = projected.map((doc, i) => (isToday(docs[i]!) ? doc : { ...tombstone(doc), _deleted: true }));
+    // Progress needs an estimate, not an exact count per page (which would make a first
+    // sync cost O(N²/page)): counted once when a sync starts, then less what each page sends.
+    const estimate = checkpoint?.toCome;
+    let remaining: number;
+    if (records.length < limit) remaining = 0;
+    else if (estimate !== undefined && estimate > records.length) remaining = estimate - records.length;
+    else {
+      const unsent = notSent ? [notSent] : [];
+      // In the priority phase the rest of the working set and the whole history are still to come.
+      remaining =
+        cp.phase === 'history'
+          ? await countAfter(client, collection, leaversToo, cp.seq, unsent)
+          : (await countAfter(client, collection, view, cp.seq, priority ? [priority] : [])) +
+            (await countAfter(client, collection, leaversToo, 0, unsent));
+    }
+    cp = { ...cp, toCome: remaining };
+    const json = records.map((r) => r.json);
+    // A view that reshapes records reads them; every other sends the stored text as it is.
+    if (view.project || view.todayOnly) {
+      const docs = json.map((text) => JSON.parse(text) as Doc);
+      const projected = view.project
+        ? await view.project(
+            docs,
+            async <R extends object>(sql: string, params: unknown[]) => (await client.query<R>(sql, params)).rows,
+          )
+        : docs;
+      const tombstone = view.todayOnly?.tombstone ?? ((d: Doc) => d);
+      projected.forEach((doc, i) => {
+        json[i] = JSON.stringify(isToday(docs[i]!) ? doc : { ...tombstone(doc), _deleted: true });
+      });
+    }
+    const recordIds = records.map((r) => r.id);
+    await beforeCommit?.(client, recordIds);
     await client.query('COMMIT');
-    return { documents, checkpoint: cp, remaining };
+    return { documents: json, recordIds, checkpoint: cp, remaining };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -167,23 +299,34 @@ async function selectPage(
   afterSeq: number,
   limit: number,
   extra: SqlFilter[],
-): Promise<StoredRecord[]> {
+): Promise<PageRow[]> {
   const { where, params } = whereClause(view, afterSeq, extra);
-  const { rows } = await tx.query<{ seq: string; deleted: boolean; doc: never; site_ids: string[] }>(
-    `SELECT r.seq, r.deleted, r.doc, r.site_ids FROM ${tableOf[collection]} r
-      WHERE ${where} ORDER BY r.seq LIMIT ${Math.floor(limit)}`,
+  const { rows } = await tx.query<{ seq: string; id: string; deleted: boolean; json: string }>(
+    siteRowsInSeqOrder(tableOf[collection], 'r.seq, r.id, r.deleted, r.doc::text AS json', '$2', where, limit),
     params,
   );
-  return rows.map(toStored);
+  return rows.map((row) => ({ seq: Number(row.seq), id: row.id, json: asSent(row.json, row.deleted) }));
 }
 
-async function countAfter(tx: Tx, collection: CollectionName, view: PullView, cp: Checkpoint): Promise<number> {
-  // In the priority phase the whole history is still to come.
-  const { where, params } = whereClause(view, cp.phase === 'history' ? cp.seq : 0, []);
-  const { rows } = await tx.query<{ count: string }>(
-    `SELECT count(*) FROM ${tableOf[collection]} r WHERE ${where}`,
-    params,
-  );
+/**
+ * A stored record as replicated, with its tombstone flag, in JSON: PostgreSQL writes
+ * the stored document out as text either way, and parsing it here only to write it
+ * out again cost more than the rest of a page. The flag is written last, so it wins
+ * over any the document held, as `toStored` has it; a stored document is a non-empty object.
+ */
+function asSent(storedJson: string, deleted: boolean): string {
+  return `${storedJson.slice(0, -1)}, "_deleted": ${deleted}}`;
+}
+
+async function countAfter(
+  tx: Tx,
+  collection: CollectionName,
+  view: PullView,
+  afterSeq: number,
+  extra: SqlFilter[],
+): Promise<number> {
+  const { where, params } = whereClause(view, afterSeq, extra);
+  const { rows } = await tx.query<{ count: string }>(countSiteRows(tableOf[collection], '$2', where), params);
   return Number(rows[0]!.count);
 }
 
@@ -191,10 +334,13 @@ function andFilters(a: SqlFilter | undefined, b: SqlFilter): SqlFilter {
   return a === undefined ? b : { sql: `(${a.sql}) AND (${b.sql})`, params: [...a.params, ...b.params] };
 }
 
-/** Builds `site AND seq > $2 AND filters`, numbering each filter's `$PARAM` placeholders in turn. */
+/**
+ * Builds `seq > $1 AND filters` for the site `$2` (site-rows.ts adds the site),
+ * numbering each filter's `$PARAM` placeholders in turn.
+ */
 function whereClause(view: PullView, afterSeq: number, extra: SqlFilter[]) {
   const params: unknown[] = [afterSeq, view.siteId];
-  const parts = ['r.site_ids @> ARRAY[$2::uuid]', 'r.seq > $1'];
+  const parts = ['r.seq > $1'];
   for (const filter of [...(view.filter ? [view.filter] : []), ...extra]) {
     let i = 0;
     parts.push(

@@ -10,10 +10,11 @@ import {
   type Appointment,
   type CollectionName,
   type Patient,
+  ENDED_WITHOUT_VISIT,
   type QueueEntry,
 } from '@medisync/shared/domain';
 import type { Tx } from '#db/db';
-import type { Doc, ServerRule, ServerRules } from './store.js';
+import type { BatchRule, Doc, RuleRow, ServerRules } from './store.js';
 
 /** The server's own clock: unique per process, so concurrent instances never tie. */
 export const serverClock = new HybridClock(`server-${newId().slice(-12)}`);
@@ -32,110 +33,278 @@ function raise(collection: CollectionName, record: Doc, key: string, code: Atten
   };
 }
 
+/**
+ * For each row of a batch, the records it clashes with as if the batch's rows
+ * were stored one after another: the stored records `stored` found for it (less
+ * the row itself, and less the rows before it in the batch, whose new state
+ * counts instead), and the rows before it that `clash` with it. Only rows of
+ * the same `keyOf` can clash, so a batch of hundreds is not compared pair by pair.
+ */
+function clashesInOrder(
+  rows: readonly RuleRow[],
+  stored: readonly string[][],
+  keyOf: (record: Doc) => string,
+  clash: (earlier: Doc, row: Doc) => boolean,
+): string[][] {
+  const earlier = new Set<string>();
+  const earlierByKey = new Map<string, Doc[]>();
+  return rows.map(({ record }, i) => {
+    const found = stored[i]!.filter((id) => id !== record.id && !earlier.has(id));
+    const key = keyOf(record);
+    let sameKey = earlierByKey.get(key);
+    if (sameKey === undefined) earlierByKey.set(key, (sameKey = []));
+    for (const other of sameKey) if (clash(other, record)) found.push(other.id);
+    sameKey.push(record);
+    earlier.add(record.id);
+    return [...new Set(found)].sort();
+  });
+}
+
+/** Groups rows returned per batch position `i` (1-based, from WITH ORDINALITY) into one list per row. */
+function byPosition<R extends { i: string }>(count: number, found: R[]): R[][] {
+  const lists = Array.from({ length: count }, (): R[] => []);
+  for (const row of found) lists[Number(row.i) - 1]!.push(row);
+  return lists;
+}
+
+/** Raises one flag per clash, for every row that has any. */
+function raiseEach(
+  collection: CollectionName,
+  rows: readonly RuleRow[],
+  clashes: readonly string[][],
+  flag: (row: Doc, other: string) => { key: string; code: AttentionFlag['code']; reason: string },
+): Doc[] {
+  return rows.map(({ record }, i) =>
+    clashes[i]!.reduce((doc, other) => {
+      const { key, code, reason } = flag(record, other);
+      return raise(collection, doc, key, code, reason);
+    }, record),
+  );
+}
+
 /** MRNs come from one server sequence, so desks registering offline never hand out the same one. */
-const assignMrn: ServerRule = async (tx, record) => {
-  const patient = record as Patient & { _deleted?: boolean };
-  if (patient.mrn !== null) return record;
-  const { rows } = await tx.query<{ n: string }>(`SELECT nextval('mrn_seq') AS n`);
-  const { _deleted, ...rest } = patient;
-  return { ...changeRecord('patients', rest, { mrn: `MRN-${rows[0]!.n}` }, serverClock), _deleted } as Doc;
+const assignMrn: BatchRule = {
+  batch: async (tx, rows) => {
+    const missing = rows.filter(({ record }) => (record as unknown as Patient).mrn === null).length;
+    if (missing === 0) return rows.map((r) => r.record);
+    const { rows: numbers } = await tx.query<{ n: string }>(
+      `SELECT nextval('mrn_seq') AS n FROM generate_series(1, $1::int)`,
+      [missing],
+    );
+    let next = 0;
+    return rows.map(({ record }) => {
+      const { _deleted, ...patient } = record as unknown as Patient & { _deleted: boolean };
+      if (patient.mrn !== null) return record;
+      return {
+        ...changeRecord('patients', patient, { mrn: `MRN-${numbers[next++]!.n}` }, serverClock),
+        _deleted,
+      } as Doc;
+    });
+  },
 };
+
+const looksLikeAnyone = (p: Patient) => p.mergedInto === null && p.active;
+const identityOf = (p: Patient) => `${p.siteId}|${p.familyName.toLowerCase()}|${p.dob}`;
 
 /** The same family name and date of birth registered twice, typically on two desks offline. */
-const flagProbableDuplicatePatient: ServerRule = async (tx, record) => {
-  const patient = record as Patient;
-  if (patient.mergedInto !== null || !patient.active) return record;
-  const others = await ids(
-    tx,
-    `SELECT id FROM patients
-      WHERE id <> $1 AND NOT deleted AND site_ids @> ARRAY[$2::uuid]
-        AND lower(doc->>'familyName') = lower($3) AND doc->>'dob' = $4
-        AND doc->>'mergedInto' IS NULL AND (doc->>'active')::boolean`,
-    [patient.id, patient.siteId, patient.familyName, patient.dob],
-  );
-  return others.reduce(
-    (doc, other) =>
-      raise(
-        'patients',
-        doc,
-        `probable-duplicate-patient:${other}`,
-        'probable-duplicate-patient',
-        `same family name and date of birth as patient ${other}`,
-      ),
-    record,
-  );
+const flagProbableDuplicatePatient: BatchRule = {
+  batch: async (tx, rows) => {
+    const patients = rows.map((r) => r.record as unknown as Patient & { _deleted: boolean });
+    const { rows: found } = await tx.query<{ i: string; id: string }>(
+      `SELECT k.i, p.id
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS k(site, family, dob, i)
+         JOIN patients p ON lower(p.doc->>'familyName') = lower(k.family) AND p.doc->>'dob' = k.dob
+        WHERE NOT p.deleted AND p.site_ids @> ARRAY[k.site]
+          AND p.doc->>'mergedInto' IS NULL AND (p.doc->>'active')::boolean`,
+      [patients.map((p) => p.siteId), patients.map((p) => p.familyName), patients.map((p) => p.dob)],
+    );
+    const stored = byPosition(rows.length, found).map((list) => list.map((r) => r.id));
+    const clashes = clashesInOrder(
+      rows,
+      stored,
+      (row) => identityOf(row as unknown as Patient),
+      (earlier) => {
+        const a = earlier as unknown as Patient & { _deleted: boolean };
+        return !a._deleted && looksLikeAnyone(a);
+      },
+    ).map((ids, i) => (looksLikeAnyone(patients[i]!) ? ids : []));
+    return raiseEach('patients', rows, clashes, (_row, other) => ({
+      key: `probable-duplicate-patient:${other}`,
+      code: 'probable-duplicate-patient',
+      reason: `same family name and date of birth as patient ${other}`,
+    }));
+  },
 };
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The other appointments of each one's provider whose time overlaps its own,
+ * with a status in `statuses` (any when omitted), in one query for all of them.
+ * Bounded on both sides, so its cost does not grow with the provider's history:
+ * a visit of at most a day that overlaps starts less than a day before this one
+ * starts (the provider-start index); longer visits have a small index of their
+ * own (migration 0007). Stored times are ISO-8601 UTC strings of one format, so
+ * they compare as text.
+ */
+async function overlapsOf(
+  tx: Tx,
+  appointments: readonly Pick<Appointment, 'id' | 'providerId' | 'start' | 'end'>[],
+  statuses?: readonly string[],
+): Promise<Appointment[][]> {
+  if (appointments.length === 0) return [];
+  const others = `a.id <> k.id AND NOT a.deleted AND a.doc->>'providerId' = k.provider
+    AND a.doc->>'start' < k.finish AND a.doc->>'end' > k.start
+    ${statuses ? `AND a.doc->>'status' = ANY($6::text[])` : ''}`;
+  const { rows } = await tx.query<{ i: string; doc: Appointment }>(
+    `SELECT k.i, a.doc
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+            WITH ORDINALITY AS k(id, provider, start, finish, day_before, i)
+       CROSS JOIN LATERAL (
+         SELECT a.doc FROM appointments a WHERE ${others} AND a.doc->>'start' > k.day_before
+         UNION ALL
+         SELECT a.doc FROM appointments a WHERE ${others} AND a.doc->>'start' <= k.day_before
+           AND iso_instant(a.doc->>'end') - iso_instant(a.doc->>'start') > interval '1 day'
+       ) a`,
+    [
+      appointments.map((a) => a.id),
+      appointments.map((a) => a.providerId),
+      appointments.map((a) => a.start),
+      appointments.map((a) => a.end),
+      appointments.map((a) => new Date(Date.parse(a.start) - DAY_MS).toISOString()),
+      ...(statuses ? [statuses] : []),
+    ],
+  );
+  return byPosition(appointments.length, rows).map((list) => list.map((r) => r.doc));
+}
+
+/** The provider's other appointments whose time overlaps `appointment`'s (see overlapsOf). */
+export async function overlappingAppointments(
+  tx: Tx,
+  appointment: Pick<Appointment, 'id' | 'providerId' | 'start' | 'end'>,
+  statuses?: readonly string[],
+): Promise<Appointment[]> {
+  return (await overlapsOf(tx, [appointment], statuses))[0]!;
+}
+
 /** Two bookings of one provider at overlapping times: only the server sees both when they were made offline. */
-const flagOverlappingBooking: ServerRule = async (tx, record) => {
-  const appointment = record as Appointment;
-  if (!holdsSlot(appointment.status)) return record;
-  const others = await ids(
-    tx,
-    `SELECT id FROM appointments
-      WHERE id <> $1 AND NOT deleted AND doc->>'providerId' = $2
-        AND doc->>'status' = ANY($3::text[]) AND doc->>'start' < $5 AND doc->>'end' > $4`,
-    [appointment.id, appointment.providerId, slotHoldingStatuses, appointment.start, appointment.end],
-  );
-  return others.reduce(
-    (doc, other) =>
-      raise(
-        'appointments',
-        doc,
-        `overlapping-booking:${other}`,
-        'overlapping-booking',
-        `the provider is also booked for appointment ${other} at an overlapping time`,
-      ),
-    record,
-  );
+const flagOverlappingBooking: BatchRule = {
+  batch: async (tx, rows) => {
+    const appointments = rows.map((r) => r.record as unknown as Appointment & { _deleted: boolean });
+    const stored = (await overlapsOf(tx, appointments, slotHoldingStatuses)).map((list) => list.map((a) => a.id));
+    const clashes = clashesInOrder(
+      rows,
+      stored,
+      (row) => (row as unknown as Appointment).providerId,
+      (earlier, row) => {
+        const [a, b] = [earlier as unknown as Appointment & { _deleted: boolean }, row as unknown as Appointment];
+        return !a._deleted && holdsSlot(a.status) && a.start < b.end && a.end > b.start;
+      },
+    ).map((ids, i) => (holdsSlot(appointments[i]!.status) ? ids : []));
+    return raiseEach('appointments', rows, clashes, (_row, other) => ({
+      key: `overlapping-booking:${other}`,
+      code: 'overlapping-booking',
+      reason: `the provider is also booked for appointment ${other} at an overlapping time`,
+    }));
+  },
 };
 
 /** A ticket code handed out twice on one day at one site can call the wrong patient. */
-const flagDuplicateTicketCode: ServerRule = async (tx, record) => {
-  const entry = record as QueueEntry;
-  const { rows } = await tx.query<{ timezone: string | null }>(
-    `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = $1`,
-    [entry.siteId],
-  );
-  const day = localDateAt(new Date(entry.checkedInAt), rows[0]?.timezone ?? 'UTC');
-  const others = await ids(
-    tx,
-    `SELECT id FROM queue_entries
-      WHERE id <> $1 AND NOT deleted AND site_ids @> ARRAY[$2::uuid] AND doc->>'ticketCode' = $3
-        AND doc->>'checkedInAt' >= $4 AND doc->>'checkedInAt' < $5`,
-    // A day is at most 26 hours from local midnight in any zone; the exact check follows.
-    [entry.id, entry.siteId, entry.ticketCode, shiftDays(day, -1), shiftDays(day, 2)],
-  );
-  const sameDay: string[] = [];
-  for (const other of others) {
-    const { rows: found } = await tx.query<{ at: string }>(
-      `SELECT doc->>'checkedInAt' AS at FROM queue_entries WHERE id = $1`,
-      [other],
+const flagDuplicateTicketCode: BatchRule = {
+  batch: async (tx, rows) => {
+    const entries = rows.map((r) => r.record as unknown as QueueEntry & { _deleted: boolean });
+    const { rows: zones } = await tx.query<{ id: string; timezone: string | null }>(
+      `SELECT id, doc->>'timezone' AS timezone FROM sites WHERE id = ANY($1::uuid[])`,
+      [[...new Set(entries.map((e) => e.siteId))]],
     );
-    if (localDateAt(new Date(found[0]!.at), rows[0]?.timezone ?? 'UTC') === day) sameDay.push(other);
-  }
-  return sameDay.reduce(
-    (doc, other) =>
-      raise(
-        'queueEntries',
-        doc,
-        `duplicate-ticket-code:${other}`,
-        'duplicate-ticket-code',
-        `ticket ${entry.ticketCode} was also given to queue entry ${other} today`,
-      ),
-    record,
-  );
+    const zoneOf = new Map(zones.map((z) => [z.id, z.timezone ?? 'UTC']));
+    const dayOf = (entry: Pick<QueueEntry, 'siteId' | 'checkedInAt'>) =>
+      localDateAt(new Date(entry.checkedInAt), zoneOf.get(entry.siteId) ?? 'UTC');
+    const days = entries.map(dayOf);
+    const { rows: found } = await tx.query<{ i: string; id: string; at: string }>(
+      `SELECT k.i, q.id, q.doc->>'checkedInAt' AS at
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(site, ticket, after, before, i)
+         JOIN queue_entries q ON q.doc->>'ticketCode' = k.ticket
+          AND q.doc->>'checkedInAt' >= k.after AND q.doc->>'checkedInAt' < k.before
+        WHERE NOT q.deleted AND q.site_ids @> ARRAY[k.site]`,
+      // A day is at most 26 hours from local midnight in any zone; the exact day is checked below.
+      [
+        entries.map((e) => e.siteId),
+        entries.map((e) => e.ticketCode),
+        days.map((d) => shiftDays(d, -1)),
+        days.map((d) => shiftDays(d, 2)),
+      ],
+    );
+    const stored = byPosition(rows.length, found).map((list, i) =>
+      list.filter((r) => dayOf({ siteId: entries[i]!.siteId, checkedInAt: r.at }) === days[i]).map((r) => r.id),
+    );
+    const clashes = clashesInOrder(
+      rows,
+      stored,
+      (row) => {
+        const entry = row as unknown as QueueEntry;
+        return `${entry.siteId}|${entry.ticketCode}`;
+      },
+      (earlier, row) => {
+        const [a, b] = [earlier as unknown as QueueEntry & { _deleted: boolean }, row as unknown as QueueEntry];
+        return !a._deleted && dayOf(a) === dayOf(b);
+      },
+    );
+    return raiseEach('queueEntries', rows, clashes, (row, other) => ({
+      key: `duplicate-ticket-code:${other}`,
+      code: 'duplicate-ticket-code',
+      reason: `ticket ${(row as unknown as QueueEntry).ticketCode} was also given to queue entry ${other} today`,
+    }));
+  },
+};
+
+/**
+ * One appointment checked in twice, typically on two desks before they synced:
+ * the patient would be called twice or sit in two places of the order. The
+ * queue order keeps the earliest ticket (see queue-order.ts); this flags the
+ * other for the desk.
+ */
+const flagDuplicateArrival: BatchRule = {
+  batch: async (tx, rows) => {
+    const entries = rows.map((r) => r.record as unknown as QueueEntry & { _deleted: boolean });
+    // An arrival is judged when it arrives; later steps of either entry raise nothing new.
+    const judged = rows.map(
+      (r, i) => r.previous === undefined && entries[i]!.appointmentId !== null && !entries[i]!._deleted,
+    );
+    const { rows: found } = await tx.query<{ i: string; id: string; ticket: string }>(
+      `SELECT k.i, q.id, q.doc->>'ticketCode' AS ticket
+         FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS k(site, appointment, i)
+         JOIN queue_entries q ON q.doc->>'appointmentId' = k.appointment
+        WHERE NOT q.deleted AND q.site_ids @> ARRAY[k.site] AND NOT (q.doc->>'status' = ANY($3::text[]))`,
+      [entries.map((e) => e.siteId), entries.map((e) => e.appointmentId), ENDED_WITHOUT_VISIT],
+    );
+    const ticketOf = new Map([
+      ...found.map((r) => [r.id, r.ticket] as const),
+      ...entries.map((e) => [e.id, e.ticketCode] as const),
+    ]);
+    const stored = byPosition(rows.length, found).map((list) => list.map((r) => r.id));
+    const clashes = clashesInOrder(
+      rows,
+      stored,
+      (row) => String((row as unknown as QueueEntry).appointmentId),
+      (earlier) => {
+        const a = earlier as unknown as QueueEntry & { _deleted: boolean };
+        return !a._deleted && !ENDED_WITHOUT_VISIT.includes(a.status);
+      },
+    ).map((ids, i) => (judged[i] ? ids : []));
+    return raiseEach('queueEntries', rows, clashes, (_row, other) => ({
+      key: `duplicate-arrival:${other}`,
+      code: 'duplicate-arrival',
+      reason: `this appointment was checked in twice: it is also queued with ticket ${ticketOf.get(other)} (queue entry ${other})`,
+    }));
+  },
 };
 
 export const serverRules: ServerRules = {
   patients: [assignMrn, flagProbableDuplicatePatient],
   appointments: [flagOverlappingBooking],
-  queueEntries: [flagDuplicateTicketCode],
+  queueEntries: [flagDuplicateTicketCode, flagDuplicateArrival],
 };
-
-async function ids(tx: Tx, sql: string, params: unknown[]): Promise<string[]> {
-  return (await tx.query<{ id: string }>(sql, params)).rows.map((r) => r.id);
-}
 
 function shiftDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);

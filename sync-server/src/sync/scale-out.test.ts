@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '@medisync/shared/domain';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { SimulatedDevice } from '#testing/simulated-device';
-import { deviceToken, eventually, newPatient, seedSite } from '#testing/fixtures';
+import { enrolledDevice } from '#auth/testing';
+import { eventually, newPatient, seedSite } from '#testing/fixtures';
 
 /**
- * Several stateless server instances share one PostgreSQL (DESIGN section 6):
+ * Several stateless server instances share one PostgreSQL (docs/architecture.md §7.4):
  * a change pushed to one instance reaches devices connected to another live,
  * through socket.io's PostgreSQL adapter.
  */
@@ -27,8 +28,8 @@ describe('two server instances on one database', () => {
   it('a change pushed to one instance reaches a device on the other through the live stream', async () => {
     const { site } = await seedSite(first.db);
     const [a, b] = await Promise.all([
-      SimulatedDevice.start({ deviceId: 'scale-a', serverPort: first.port, token: await deviceToken(first, site.id) }),
-      SimulatedDevice.start({ deviceId: 'scale-b', serverPort: second.port, token: await deviceToken(first, site.id) }),
+      SimulatedDevice.start({ ...(await enrolledDevice(first, site.id)), serverPort: first.port }),
+      SimulatedDevice.start({ ...(await enrolledDevice(first, site.id)), serverPort: second.port }),
     ]);
     devices.push(a, b);
     const patient = await a.create<Patient>('patients', newPatient(site.id));

@@ -10,7 +10,9 @@ import {
   type Replicated,
 } from '@medisync/shared/domain';
 import type { PushRow, RejectedRow } from '@medisync/shared/sync';
+import { appendToFeed } from '#changes/append';
 import type { Db, Tx } from '#db/db';
+import { lastSiteSeq } from './site-rows.js';
 import { tableOf } from './tables.js';
 
 /** A record as stored and replicated: always with its tombstone flag. */
@@ -35,6 +37,8 @@ export interface PushResult {
   conflicts: Doc[];
   rejected: RejectedRow[];
   changes: CommittedChange[];
+  /** Whether `beforeCommit` ran in the transaction that stored the rows. */
+  committedWith?: boolean;
 }
 
 /**
@@ -42,9 +46,21 @@ export interface PushResult {
  * flag for a clash between devices. Runs inside the write transaction, after the
  * merge, with the site locked. Must be idempotent: a rule applied to its own
  * output changes nothing, or a repeated push would write again.
+ *
+ * A `ServerRule` looks at one record and what is stored; the API's single-record
+ * writes use such rules. A `BatchRule` looks at a whole push at once, with a
+ * query or two however many rows it holds, and judges each row as if the rows
+ * before it in the batch were already stored: the sync rules are of this kind.
  */
 export type ServerRule = (tx: Tx, record: Doc, previous: Doc | undefined) => Promise<Doc>;
-export type ServerRules = Partial<Record<CollectionName, ServerRule[]>>;
+export interface RuleRow {
+  record: Doc;
+  previous: Doc | undefined;
+}
+export interface BatchRule {
+  batch: (tx: Tx, rows: readonly RuleRow[]) => Promise<Doc[]>;
+}
+export type ServerRules = Partial<Record<CollectionName, (ServerRule | BatchRule)[]>>;
 
 /**
  * Can this principal write this record? Returns a reason when not. The record
@@ -71,15 +87,27 @@ export interface PushOptions {
    */
   visible?: (doc: Doc) => unknown;
   /**
-   * Runs inside the write transaction for each record actually written, with its
-   * state before (undefined when new) and after: the webhook outbox derives its
-   * events here, so an event exists exactly when its change committed, and a
+   * Runs inside the write transaction once, with every record actually written,
+   * its state before (undefined when new) and after: the webhook outbox derives
+   * its events here, so an event exists exactly when its change committed, and a
    * repeated push, which writes nothing, raises nothing.
    */
   afterWrite?: AfterWrite;
+  beforeCommit?: BeforeCommit;
 }
 
-export type AfterWrite = (tx: Tx, collection: CollectionName, previous: Doc | undefined, next: Doc) => Promise<void>;
+export type AfterWrite = (
+  tx: Tx,
+  collection: CollectionName,
+  writes: readonly { previous: Doc | undefined; next: Doc }[],
+) => Promise<void>;
+
+/**
+ * Runs last in a push's write transaction, with every row rejected so far (an
+ * audit row commits with the change it records). Not run when no row got that
+ * far, nor in the row-by-row fallback: `PushResult.committedWith` says whether it ran.
+ */
+export type BeforeCommit = (tx: Tx, rejected: RejectedRow[]) => Promise<void>;
 
 /**
  * Stores pushed rows. Each row is validated on its own; a bad row is rejected
@@ -127,48 +155,92 @@ export async function pushRecords(
       const moved = [...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s));
       if (moved.length > 0) await lockSites(tx, moved);
       const fromSeq = await lastSeqBySite(tx, collection, [...sites, ...moved]);
+      const referenced = await referencedSites(tx, collection, [
+        ...[...byId.values()].map((v) => v.incoming),
+        ...[...current.values()].map((c) => c.doc),
+      ]);
 
       const conflicts: Doc[] = [];
       const txRejected: RejectedRow[] = [];
       const visible = options.visible;
-      const written: StoredRecord[] = [];
+      const refuse = (id: string, code: string, message: string, details: Record<string, unknown> = {}) =>
+        txRejected.push({ id, error: { code, message, details } });
+      // Merged in memory first; the server's rules then see the whole batch, and one statement writes it.
+      let merged: (RuleRow & { incoming: Doc; assumed: Doc | undefined })[] = [];
       for (const { incoming, assumed } of byId.values()) {
         const previous = current.get(incoming.id)?.doc;
         const refusal = options.mayWrite?.(collection, incoming, previous) ?? null;
         if (refusal !== null) {
-          txRejected.push({ id: incoming.id, error: { code: 'forbidden', message: refusal, details: {} } });
+          refuse(incoming.id, 'forbidden', refusal);
           continue;
         }
         const allowed = options.restrict ? options.restrict(incoming, previous) : incoming;
-        let next = withTombstone(
+        const record = withTombstone(
           previous ? mergeRecords(collection, previous, allowed) : normalizeRecord(collection, allowed),
         );
-        for (const rule of options.rules?.[collection] ?? []) next = withTombstone(await rule(tx, next, previous));
-        const checked = parseRecord(collection, next);
-        if (!checked.ok) {
-          txRejected.push({
-            id: incoming.id,
-            error: {
-              code: 'invalid-merge',
-              message: `${collection} record ${incoming.id} would become invalid: ${checked.issues[0]!.path}: ${checked.issues[0]!.message}`,
-              details: { issues: checked.issues },
-            },
-          });
+        const foreign = foreignReference(collection, record, referenced);
+        if (foreign !== null) {
+          refuse(incoming.id, 'invalid-reference', foreign);
           continue;
         }
-        if (previous === undefined || !isSameRecord(next, previous)) {
-          written.push(await writeRecord(tx, collection, next));
-          await options.afterWrite?.(tx, collection, previous, next);
-        }
-        const same = (a: Doc, b: Doc) =>
-          visible ? isSameRecord(visible(a) as object, visible(b) as object) : isSameRecord(a, b);
-        const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
-        if (!assumedIsCurrent || !same(next, incoming)) conflicts.push(next);
+        merged.push({ record, previous, incoming, assumed });
       }
-      return { conflicts, rejected: txRejected, changes: groupBySite(collection, written, fromSeq) };
+      for (const rule of options.rules?.[collection] ?? []) {
+        const records = await applyRule(tx, rule, merged);
+        merged = merged.map((row, i) => ({ ...row, record: withTombstone(records[i]!) }));
+      }
+      const toWrite: RuleRow[] = [];
+      for (const { record: next, previous, incoming, assumed } of merged) {
+        const asPushed = isSameRecord(next, incoming);
+        // A row the merge and rules left as pushed was already checked by the collection's own schema.
+        const checked = asPushed && options.parse === undefined ? null : parseRecord(collection, next);
+        if (checked !== null && !checked.ok) {
+          refuse(
+            incoming.id,
+            'invalid-merge',
+            `${collection} record ${incoming.id} would become invalid: ${checked.issues[0]!.path}: ${checked.issues[0]!.message}`,
+            { issues: checked.issues },
+          );
+          continue;
+        }
+        if (previous === undefined || !isSameRecord(next, previous)) toWrite.push({ record: next, previous });
+        const same = (a: Doc, b: Doc) => {
+          if (!visible) return isSameRecord(a, b);
+          const [seenA, seenB] = [visible(a), visible(b)];
+          // A write-only collection: the pusher holds nothing of the record, so there is nothing to tell it.
+          return seenA === null || seenB === null ? seenA === seenB : isSameRecord(seenA as object, seenB as object);
+        };
+        const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
+        if (!assumedIsCurrent || !(visible ? same(next, incoming) : asPushed)) conflicts.push(next);
+      }
+      const written = await storeRecords(
+        tx,
+        collection,
+        toWrite.map((row) => row.record),
+      );
+      if (toWrite.length > 0) {
+        await options.afterWrite?.(
+          tx,
+          collection,
+          toWrite.map((row) => ({ previous: row.previous, next: row.record })),
+        );
+      }
+      const changes = groupBySite(collection, written, fromSeq);
+      // Every committed change is in the change feed, written here so it commits with the change (§9.2).
+      await appendToFeed(tx, changes, (id) => current.get(id)?.doc);
+      await options.beforeCommit?.(tx, [...rejected, ...txRejected]);
+      const committedWith = options.beforeCommit !== undefined;
+      return { conflicts, rejected: txRejected, changes, committedWith };
     }),
+  ).catch((error: unknown) =>
+    storeOneByOne(db, collection, [...byId.values()], { ...options, beforeCommit: undefined }, error),
   );
-  return { conflicts: outcome.conflicts, rejected: [...rejected, ...outcome.rejected], changes: outcome.changes };
+  return {
+    conflicts: outcome.conflicts,
+    rejected: [...rejected, ...outcome.rejected],
+    changes: outcome.changes,
+    committedWith: outcome.committedWith === true,
+  };
 }
 
 /** Writes records the server itself makes (seed, API), through the same merge and rules. */
@@ -212,28 +284,98 @@ async function readForUpdate(tx: Tx, collection: CollectionName, ids: string[]) 
   return new Map(rows.map((r) => [r.id, toStored(r)]));
 }
 
-async function lastSeqBySite(tx: Tx, collection: CollectionName, siteIds: string[]) {
-  const { rows } = await tx.query<{ site: string; seq: string | null }>(
-    `SELECT site, (SELECT max(seq) FROM ${tableOf[collection]} WHERE site_ids @> ARRAY[site]) AS seq
-       FROM unnest($1::uuid[]) AS site`,
-    [[...new Set(siteIds)]],
+/** The sites of the records that `docs` refer to, keyed `collection:id`; a record not on the server is absent. */
+async function referencedSites(tx: Tx, collection: CollectionName, docs: Doc[]): Promise<Map<string, string[]>> {
+  const references = collectionSpec(collection).references ?? [];
+  const wanted = [...new Set(references.map((r) => r.collection))].flatMap((target) => {
+    const fields = references.filter((r) => r.collection === target).map((r) => r.field);
+    const ids = new Set<string>();
+    for (const doc of docs) {
+      for (const field of fields) {
+        const id = (doc as unknown as Record<string, unknown>)[field];
+        if (typeof id === 'string') ids.add(id);
+      }
+    }
+    return ids.size === 0 ? [] : [{ target, ids: [...ids] }];
+  });
+  if (wanted.length === 0) return new Map();
+  // One round trip however many collections the records refer to.
+  const { rows } = await tx.query<{ target: string; id: string; site_ids: string[] }>(
+    wanted
+      .map(
+        ({ target }, i) =>
+          `SELECT '${target}' AS target, id, site_ids FROM ${tableOf[target]} WHERE id = ANY($${i + 1}::uuid[])`,
+      )
+      .join(' UNION ALL '),
+    wanted.map((w) => w.ids),
   );
-  return new Map(rows.map((r) => [r.site, Number(r.seq ?? 0)]));
+  return new Map(rows.map((row) => [`${row.target}:${row.id}`, row.site_ids]));
 }
 
-async function writeRecord(tx: Tx, collection: CollectionName, record: Doc): Promise<StoredRecord> {
-  const { _deleted, ...doc } = record as Doc & { _deleted?: boolean };
-  const siteIds = collectionSpec(collection).sitesOf(doc as never);
-  const { rows } = await tx.query<{ seq: string }>(
+/**
+ * Why a record may not be stored because it points at a record of another
+ * site, or null. A reference the server does not know yet is let through: a
+ * device offline creates a patient and their appointment in whatever order its
+ * collections later sync.
+ */
+function foreignReference(collection: CollectionName, record: Doc, referenced: Map<string, string[]>): string | null {
+  const spec = collectionSpec(collection);
+  const own = spec.sitesOf(record as never);
+  for (const { field, collection: target } of spec.references ?? []) {
+    const id = (record as unknown as Record<string, unknown>)[field];
+    if (typeof id !== 'string') continue;
+    const sites = referenced.get(`${target}:${id}`);
+    if (sites !== undefined && !own.every((site) => sites.includes(site))) {
+      return `${collection} record ${record.id}: ${field} ${id} is a record of another site`;
+    }
+  }
+  return null;
+}
+
+/** Each site's last seq in the collection: a probe of an ordered index per site, whatever the history. */
+async function lastSeqBySite(tx: Tx, collection: CollectionName, siteIds: string[]) {
+  const sites = [...new Set(siteIds)];
+  if (sites.length === 0) return new Map<string, number>();
+  const { rows } = await tx.query<Record<string, string | null>>(
+    `SELECT ${sites.map((_, i) => `${lastSiteSeq(tableOf[collection], `$${i + 1}`)} AS s${i}`).join(', ')}`,
+    sites,
+  );
+  return new Map(sites.map((site, i) => [site, Number(rows[0]?.[`s${i}`] ?? 0)]));
+}
+
+/** Writes records in one statement, each with the next seq in the order given. */
+async function storeRecords(tx: Tx, collection: CollectionName, records: Doc[]): Promise<StoredRecord[]> {
+  if (records.length === 0) return [];
+  const rows = records.map((record) => {
+    const { _deleted, ...doc } = record as Doc & { _deleted?: boolean };
+    return { id: doc.id, site_ids: collectionSpec(collection).sitesOf(doc as never), deleted: _deleted === true, doc };
+  });
+  const { rows: stored } = await tx.query<{ id: string; seq: string }>(
     `INSERT INTO ${tableOf[collection]} (id, site_ids, seq, deleted, doc)
-     VALUES ($1, $2::uuid[], nextval('change_seq'), $3, $4)
+     SELECT r.id, r.site_ids, nextval('change_seq'), r.deleted, r.doc
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, site_ids uuid[], deleted boolean, doc jsonb))
+            WITH ORDINALITY AS r(id, site_ids, deleted, doc, n)
+      ORDER BY r.n
      ON CONFLICT (id) DO UPDATE
        SET site_ids = EXCLUDED.site_ids, seq = EXCLUDED.seq, deleted = EXCLUDED.deleted,
            doc = EXCLUDED.doc, updated_at = now()
-     RETURNING seq`,
-    [doc.id, siteIds, _deleted === true, JSON.stringify(doc)],
+     RETURNING id, seq`,
+    [JSON.stringify(rows)],
   );
-  return { doc: { ...doc, _deleted: _deleted === true } as Doc, seq: Number(rows[0]!.seq), siteIds };
+  const seqOf = new Map(stored.map((r) => [r.id, Number(r.seq)]));
+  return rows.map((row) => ({
+    doc: { ...row.doc, _deleted: row.deleted } as Doc,
+    seq: seqOf.get(row.id)!,
+    siteIds: row.site_ids,
+  }));
+}
+
+/** Runs one rule over the batch: a batch rule at once, a one-record rule row by row. */
+async function applyRule(tx: Tx, rule: ServerRule | BatchRule, rows: readonly RuleRow[]): Promise<Doc[]> {
+  if (typeof rule !== 'function') return rule.batch(tx, rows);
+  const out: Doc[] = [];
+  for (const row of rows) out.push(await rule(tx, row.record, row.previous));
+  return out;
 }
 
 export function toStored(row: {
@@ -252,7 +394,11 @@ function withTombstone(record: Replicated<AnyRecord>): Doc {
 function groupBySite(collection: CollectionName, written: StoredRecord[], fromSeq: Map<string, number>) {
   const bySite = new Map<string, StoredRecord[]>();
   for (const record of written) {
-    for (const siteId of record.siteIds) bySite.set(siteId, [...(bySite.get(siteId) ?? []), record]);
+    for (const siteId of record.siteIds) {
+      const records = bySite.get(siteId);
+      if (records === undefined) bySite.set(siteId, [record]);
+      else records.push(record);
+    }
   }
   return [...bySite].map(([siteId, records]) => ({
     collection,
@@ -273,4 +419,50 @@ async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
       if (attempt >= attempts || (code !== '40P01' && code !== '40001')) throw error;
     }
   }
+}
+
+/**
+ * The fallback when a batch's transaction fails on a value the database refuses
+ * though validation let it through (SQLSTATE class 22, a data exception): each
+ * row is stored on its own, so only the row that causes it is rejected, with
+ * the database's reason, and the good rows of the batch are still stored. Any
+ * other failure is not about one row and is rethrown.
+ */
+async function storeOneByOne(
+  db: Db,
+  collection: CollectionName,
+  rows: { incoming: Doc; assumed: Doc | undefined }[],
+  options: PushOptions,
+  error: unknown,
+): Promise<PushResult> {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('22')) throw error;
+  if (rows.length === 1) {
+    const id = rows[0]!.incoming.id;
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      conflicts: [],
+      changes: [],
+      rejected: [
+        {
+          id,
+          error: {
+            code: 'unstorable-record',
+            message: `${collection} record ${id} could not be stored: ${reason}`,
+            details: { sqlState: code },
+          },
+        },
+      ],
+    };
+  }
+  const results: PushResult[] = [];
+  for (const { incoming, assumed } of rows) {
+    const row = { newDocumentState: incoming, assumedMasterState: assumed ?? null } as unknown as PushRow;
+    results.push(await pushRecords(db, collection, [row], options));
+  }
+  return {
+    conflicts: results.flatMap((r) => r.conflicts),
+    rejected: results.flatMap((r) => r.rejected),
+    changes: results.flatMap((r) => r.changes),
+  };
 }

@@ -9,4 +9,6 @@ export const tableOf: Record<CollectionName, string> = {
   patients: 'patients',
   appointments: 'appointments',
   queueEntries: 'queue_entries',
+  ledger: 'ledger',
+  notices: 'notices',
 };

@@ -8,7 +8,10 @@ import net from 'node:net';
  */
 export class CuttableProxy {
   private cutOff = false;
+  private hanging = false;
   private readonly sockets = new Set<net.Socket>();
+  /** Connections that went silent in `hang()`: open, never closed by the proxy until `close()`. */
+  private readonly hung = new Set<net.Socket>();
 
   private constructor(
     private readonly server: net.Server,
@@ -37,18 +40,45 @@ export class CuttableProxy {
     this.sockets.clear();
   }
 
+  /**
+   * Every connection goes silent without closing, as behind a dead NAT entry
+   * or a switch dropping packets: no byte moves either way and neither end is
+   * told. New connections are accepted and go silent too. `heal()` lets new
+   * connections through again; the silent ones stay silent, as they would.
+   */
+  hang(): void {
+    this.hanging = true;
+    for (const socket of this.sockets) this.silence(socket);
+    this.sockets.clear();
+  }
+
   heal(): void {
     this.cutOff = false;
+    this.hanging = false;
   }
 
   async close(): Promise<void> {
+    for (const socket of this.hung) socket.destroy();
+    this.hung.clear();
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private silence(socket: net.Socket): void {
+    socket.unpipe();
+    socket.pause();
+    socket.removeAllListeners('close');
+    socket.on('error', () => undefined);
+    this.hung.add(socket);
   }
 
   private accept(client: net.Socket): void {
     if (this.cutOff) {
       client.destroy();
+      return;
+    }
+    if (this.hanging) {
+      this.silence(client);
       return;
     }
     const upstream = net.connect(this.targetPort, '127.0.0.1');

@@ -5,6 +5,7 @@
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { filter, firstValueFrom } from 'rxjs';
 import {
   canonicalJson,
   changeRecord,
@@ -15,6 +16,7 @@ import {
   type CollectionName,
 } from '@medisync/shared/domain';
 import {
+  freeSlotsOnReplica,
   openDeviceDatabase,
   startSync,
   TicketDispenser,
@@ -28,6 +30,12 @@ export interface DeviceInit {
   token: string;
   batchSize?: number;
   role?: Actor['role'];
+  tickets?: {
+    /** Keep ticket numbers topped up for this site from the start, as the desk and kiosk apps do. */
+    keepToppedUpAt?: string;
+    blockSize?: number;
+    refillThreshold?: number;
+  };
 }
 
 export type DeviceCommand =
@@ -38,8 +46,10 @@ export type DeviceCommand =
   | { cmd: 'get'; collection: CollectionName; id: string }
   | { cmd: 'refillTickets'; siteId: string }
   | { cmd: 'issueTicket'; siteId: string; queue: string }
+  | { cmd: 'freeSlots'; siteId: string; providerId: string; date: string; visitType: string }
   | { cmd: 'dump' }
   | { cmd: 'state' }
+  | { cmd: 'heldWhenFirstSyncComplete' }
   | { cmd: 'awaitInSync' }
   | { cmd: 'close' };
 
@@ -47,6 +57,7 @@ let db: DeviceDatabase;
 let sync: SyncSession;
 let actor: Actor;
 let tickets: TicketDispenser;
+let topUp: ReturnType<TicketDispenser['keepToppedUp']> | undefined;
 
 async function init(options: DeviceInit) {
   const indexedDB = new IDBFactory();
@@ -63,7 +74,13 @@ async function init(options: DeviceInit) {
     batchSize: options.batchSize ?? 500,
     retryTime: 300,
   });
-  tickets = await TicketDispenser.open(db, { serverUrl: options.serverUrl, getToken: () => options.token });
+  tickets = await TicketDispenser.open(db, {
+    serverUrl: options.serverUrl,
+    getToken: () => options.token,
+    ...(options.tickets?.blockSize ? { blockSize: options.tickets.blockSize } : {}),
+    ...(options.tickets?.refillThreshold !== undefined ? { refillThreshold: options.tickets.refillThreshold } : {}),
+  });
+  if (options.tickets?.keepToppedUpAt) topUp = tickets.keepToppedUp(options.tickets.keepToppedUpAt, sync);
 }
 
 async function siteOf(siteId: string) {
@@ -111,6 +128,10 @@ async function run(message: DeviceCommand): Promise<unknown> {
       return tickets.refill(await siteOf(message.siteId));
     case 'issueTicket':
       return tickets.issue(await siteOf(message.siteId), message.queue);
+    case 'freeSlots': {
+      const site = (await siteOf(message.siteId)) as { timezone: string };
+      return freeSlotsOnReplica(db, { ...message, timeZone: site.timezone });
+    }
     case 'dump': {
       const out: Record<string, string[]> = {};
       for (const name of db.collections) {
@@ -121,9 +142,16 @@ async function run(message: DeviceCommand): Promise<unknown> {
     }
     case 'state':
       return sync.state;
+    case 'heldWhenFirstSyncComplete': {
+      await firstValueFrom(sync.state$.pipe(filter((state) => state.firstSync.complete)));
+      const held: Record<string, number> = {};
+      for (const name of db.pulled) held[name] = await db.rx[name].count().exec();
+      return held;
+    }
     case 'awaitInSync':
       return sync.awaitInSync();
     case 'close':
+      topUp?.unsubscribe();
       await sync.stop();
       await db.close();
       return null;

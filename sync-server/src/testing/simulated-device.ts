@@ -40,8 +40,12 @@ export class SimulatedDevice {
     batchSize?: number;
     /** The device's role; a kiosk or display opens its projected collections only. Default "desk". */
     role?: DeviceInit['role'];
+    tickets?: DeviceInit['tickets'];
+    /** Start with the server unreachable, as a device that boots before the network is up. */
+    offline?: boolean;
   }) {
     const proxy = await CuttableProxy.start(options.serverPort);
+    if (options.offline) proxy.cut();
     const child = fork(DEVICE_PROCESS, [], {
       execArgv: ['--conditions=@medisync/source', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -53,6 +57,7 @@ export class SimulatedDevice {
       token: options.token,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.role ? { role: options.role } : {}),
+      ...(options.tickets ? { tickets: options.tickets } : {}),
     };
     await device.send({ init });
     return device;
@@ -82,12 +87,20 @@ export class SimulatedDevice {
   issueTicket(siteId: string, queue = 'reception') {
     return this.command<string>({ cmd: 'issueTicket', siteId, queue });
   }
+  /** A provider's free slots for a visit type on a site-local date, from the replica alone (the booking screen's rule). */
+  freeSlots(request: { siteId: string; providerId: string; date: string; visitType: string }) {
+    return this.command<{ start: string; end: string }[]>({ cmd: 'freeSlots', ...request });
+  }
   /** Every record on the device, per collection, as sorted canonical JSON. */
   dump() {
     return this.command<Record<CollectionName, string[]>>({ cmd: 'dump' });
   }
   state() {
     return this.command<SyncState>({ cmd: 'state' });
+  }
+  /** How many records of each pulled collection the device held the moment it said its first sync was complete. */
+  heldWhenFirstSyncComplete() {
+    return this.command<Partial<Record<CollectionName, number>>>({ cmd: 'heldWhenFirstSyncComplete' });
   }
   awaitInSync() {
     return this.command<void>({ cmd: 'awaitInSync' });

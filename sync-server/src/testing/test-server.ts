@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'socket.io';
 import type { TokenService } from '#auth/tokens';
+import type { ChangeFeed } from '#changes/feed';
 import type { Db } from '#db/db';
+import type { ReminderConfig } from '#reminders/config';
+import type { Reminders, ReminderStartOptions } from '#reminders/index';
 import type { Renderer } from '#app';
+import type { BillingConfig } from '#billing/config';
 import { loadConfig, type Config } from '#config';
 import { createLogger, testLogLevel } from '#logger';
 import { startServer, type RunningServer } from '#server';
@@ -22,8 +26,16 @@ export interface TestServerOptions {
   tokenSecret?: string;
   corsOrigins?: string[];
   renderers?: readonly Renderer[];
+  /** Environment variables, read as the server reads them at start (e.g. `{ LIVE_PING_INTERVAL: '500ms' }`). */
+  env?: Record<string, string>;
   /** Webhook delivery timing, e.g. short retry delays. */
   webhooks?: DispatcherOptions;
+  /** Stripe (the stand-in of testing/stripe-stand-in.ts) and kiosk payments; default none. */
+  billing?: BillingConfig;
+  /** Reminder channels (the stand-ins of testing/*-stand-in.ts); default none. */
+  reminders?: ReminderConfig;
+  /** Reminder timing, the AWS stand-ins' credentials, a clock. */
+  reminderOptions?: ReminderStartOptions;
 }
 
 export interface TestServer extends RunningServer {
@@ -42,7 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const owned = options.databaseUrl === undefined ? await createTestDatabase() : undefined;
   const databaseUrl = options.databaseUrl ?? owned!.url;
   const config: Config = {
-    ...loadConfig({}),
+    ...loadConfig(options.env ?? {}),
     host: '127.0.0.1',
     port: options.port ?? 0,
     databaseUrl,
@@ -52,6 +64,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     demo: options.demo ?? false,
     corsOrigins: options.corsOrigins ?? [],
     tokenSecret: options.tokenSecret ?? randomBytes(48).toString('base64url'),
+    ...(options.billing ? { billing: options.billing } : {}),
+    ...(options.reminders ? { reminders: options.reminders } : {}),
   };
   const log = createLogger(config.logLevel);
   const start = (port: number) =>
@@ -59,8 +73,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       { ...config, port },
       {
         log,
+        // Tests that need the no-show model run it themselves (runNoShowModels), at a moment they choose.
+        noShowModels: false,
         ...(options.renderers ? { renderers: options.renderers } : {}),
         ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+        ...(options.reminderOptions ? { reminders: options.reminderOptions } : {}),
       },
     );
 
@@ -89,6 +106,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     get tokens(): TokenService {
       return current.tokens;
+    },
+    get changes(): ChangeFeed {
+      return current.changes;
+    },
+    get reminders(): Reminders {
+      return current.reminders;
     },
     async restart(whileDown) {
       const port = current.port;

@@ -1,13 +1,13 @@
 import express from 'express';
 import { z } from 'zod';
-import { localDate } from '@medisync/shared/domain';
+import { localDate, text } from '@medisync/shared/domain';
 import { principalOf, requirePrincipal, type AuthDeps } from '#auth/authenticate';
 import type { Db } from '#db/db';
 import { HttpError, parseOrThrow } from '#http/errors';
 import { leaseTicketBlock } from './leases.js';
 
 const leaseBody = z.object({
-  queue: z.string().min(1).max(32),
+  queue: text.min(1).max(32),
   date: localDate.optional(),
   size: z.number().int().min(1).max(500).default(50),
   /** A signed-in desk names its local replica; an enrolled device is its own key. */

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ticketCodeSchema, type Patient, type QueueEntry, type TicketBlock } from '@medisync/shared/domain';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { SimulatedDevice } from '#testing/simulated-device';
+import { enrolledDevice } from '#auth/testing';
 import { deviceToken, eventually, newPatient, seedSite, serverDump } from '#testing/fixtures';
 
 let server: TestServer;
@@ -60,9 +61,8 @@ describe('ticket blocks', () => {
       const started = await Promise.all(
         [0, 1, 2].map(async (i) =>
           SimulatedDevice.start({
-            deviceId: `lobby-${i}`,
+            ...(await enrolledDevice(server, site.id, 'desk', `lobby ${i}`)),
             serverPort: server.port,
-            token: await deviceToken(server, site.id),
           }),
         ),
       );

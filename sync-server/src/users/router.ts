@@ -1,4 +1,4 @@
-import { newId } from '@medisync/shared/domain';
+import { newId, text } from '@medisync/shared/domain';
 import express from 'express';
 import { z } from 'zod';
 import { actorOf } from '#audit/audit-log';
@@ -12,12 +12,12 @@ import { HttpError, parseOrThrow } from '#http/errors';
 import { disconnectPrincipal } from '#sync/live';
 import { getUser, insertUser, listUsers, setUserSites, staffRoles, updateUser, userSiteIds } from './queries.js';
 
-const password = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(500);
+const password = text.min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(500);
 const siteIds = z.array(z.uuid()).min(1).max(50);
 
 const createBody = z.object({
   email: z.email().max(200),
-  displayName: z.string().trim().min(1).max(200),
+  displayName: text.trim().min(1).max(200),
   role: z.enum(staffRoles),
   password,
   /** Defaults to the admin's current site. */
@@ -26,7 +26,7 @@ const createBody = z.object({
 
 const patchBody = z
   .object({
-    displayName: z.string().trim().min(1).max(200).optional(),
+    displayName: text.trim().min(1).max(200).optional(),
     role: z.enum(staffRoles).optional(),
     active: z.boolean().optional(),
     /** Resets the password; every session of the user ends. */

@@ -1,21 +1,11 @@
 import type { Logger } from 'pino';
+import { defaultWebhookTiming, type WebhookTiming } from '#config';
 import type { Db } from '#db/db';
+import { claimDueSql, OutboxWorker, retryDelayMs } from '#outbox/worker';
 import { signatureHeader } from './signature.js';
 
-export interface DispatcherOptions {
-  /** How often due deliveries are looked for. Default 1 s. */
-  pollMs?: number;
-  /** The first retry waits this long, each next one twice as long. Default 5 s. */
-  retryBaseMs?: number;
-  /** The longest wait between attempts. Default 1 h. */
-  retryMaxMs?: number;
-  /** After this many attempts a delivery is given up as failed. Default 12. */
-  maxAttempts?: number;
-  /** One attempt's time limit. Default 10 s. */
-  timeoutMs?: number;
-  /** Deliveries claimed per round. Default 20. */
-  batchSize?: number;
-}
+/** Any part of the timing; the rest comes from the defaults (config.ts: WEBHOOK_* variables). */
+export type DispatcherOptions = Partial<WebhookTiming>;
 
 interface Claimed {
   id: string;
@@ -28,17 +18,14 @@ interface Claimed {
 }
 
 /**
- * Sends the webhook outbox. Each server instance runs one; instances claim due
- * deliveries with `FOR UPDATE SKIP LOCKED` and a lease (the claim moves
- * `next_attempt_at` past the attempt's time limit), so no two send the same
- * delivery at once and a crashed instance's claims become due again.
- * Delivery is at least once: receivers drop repeats by `MediSync-Event-Id`.
+ * Sends the webhook outbox through an outbox worker (outbox/worker.ts): each
+ * server instance runs one, instances claim due deliveries with a lease, so no
+ * two send the same delivery at once and a crashed instance's claims become due
+ * again. Delivery is at least once: receivers drop repeats by `MediSync-Event-Id`.
  */
 export class WebhookDispatcher {
-  private readonly options: Required<DispatcherOptions>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly options: WebhookTiming;
+  private readonly worker: OutboxWorker<Claimed>;
   private readonly inFlight = new Set<AbortController>();
 
   constructor(
@@ -46,74 +33,45 @@ export class WebhookDispatcher {
     private readonly log: Logger,
     options: DispatcherOptions = {},
   ) {
-    this.options = {
-      pollMs: 1_000,
-      retryBaseMs: 5_000,
-      retryMaxMs: 3_600_000,
-      maxAttempts: 12,
-      timeoutMs: 10_000,
-      batchSize: 20,
-      ...options,
-    };
+    this.options = { ...defaultWebhookTiming, ...options };
+    this.worker = new OutboxWorker('webhook dispatch', log, this.options.pollMs, {
+      claim: () => this.claim(),
+      attempt: (delivery) => this.attempt(delivery),
+      // Attempts in flight are cut: they stay due and are retried later.
+      onStop: () => {
+        for (const controller of this.inFlight) controller.abort();
+      },
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.worker.start();
   }
 
   /** Looks for due deliveries now rather than at the next poll (after a write raised events). */
   poke(): void {
-    if (!this.stopped && this.running === undefined) this.schedule(0);
+    this.worker.poke();
   }
 
   /** Stops polling, cuts attempts in flight (they stay due and are retried later) and waits for the round to end. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    for (const controller of this.inFlight) controller.abort();
-    await this.running;
+    await this.worker.stop();
   }
 
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running ??= this.round()
-        .catch((error: unknown) => this.log.warn({ err: String(error) }, 'webhook dispatch round failed'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.options.pollMs);
-        });
-    }, ms);
-    this.timer.unref();
-  }
-
-  private async round(): Promise<void> {
-    for (;;) {
-      if (this.stopped) return;
-      const claimed = await this.claim();
-      if (claimed.length === 0) return;
-      await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
-    }
+  private get stopped(): boolean {
+    return this.worker.stopped;
   }
 
   private async claim(): Promise<Claimed[]> {
     const leaseMs = this.options.timeoutMs + 5_000;
     return this.db.query<Claimed>(
-      `WITH due AS (
-         SELECT id FROM webhook_deliveries
-          WHERE state = 'pending' AND next_attempt_at <= now()
-          ORDER BY next_attempt_at, id
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED),
-       claimed AS (
-         UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-           FROM due WHERE d.id = due.id
-         RETURNING d.id, d.attempts, d.event_id, d.subscription_id)
-       SELECT c.id, c.attempts, c.event_id, e.type, e.payload, s.url, s.secret
-         FROM claimed c
-         JOIN webhook_events e ON e.id = c.event_id
-         JOIN webhook_subscriptions s ON s.id = c.subscription_id`,
+      claimDueSql(
+        'webhook_deliveries',
+        `SELECT c.id, c.attempts, c.event_id, e.type, e.payload, s.url, s.secret
+           FROM claimed c
+           JOIN webhook_events e ON e.id = c.event_id
+           JOIN webhook_subscriptions s ON s.id = c.subscription_id`,
+      ),
       [this.options.batchSize, leaseMs],
     );
   }
@@ -160,7 +118,7 @@ export class WebhookDispatcher {
     const attempts = delivery.attempts + 1;
     const delivered = error === null;
     const failed = !delivered && attempts >= this.options.maxAttempts;
-    const delayMs = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
+    const delayMs = retryDelayMs(attempts, this.options);
     await this.db.transaction(async (tx) => {
       await tx.query(`INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms) VALUES ($1, $2, $3, $4)`, [
         delivery.id,

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClientKey, seedSchedule } from '#api-clients/testing';
-import { api } from '#auth/testing';
-import { deviceToken, eventually, seedSite } from '#testing/fixtures';
+import { api, enrolledDevice } from '#auth/testing';
+import { eventually, seedSite } from '#testing/fixtures';
 import { SimulatedDevice } from '#testing/simulated-device';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { verifySignature } from './signature.js';
@@ -109,6 +109,15 @@ describe('webhooks', () => {
           .sort(),
       ).toEqual([...patients].sort());
       expect(receiver.received.map((r) => r.type)).toContain('appointment.booked');
+      // Each payload carries the record as REST answers it, never the replicas' merge machinery.
+      for (const event of receiver.received) {
+        const record = event.body.data.record as Record<string, unknown>;
+        expect(record).not.toHaveProperty('clocks');
+        expect(record).not.toHaveProperty('statusLog');
+        const path = event.type.startsWith('patient') ? 'patients' : 'appointments';
+        const rest = await call<Record<string, unknown>>(`/${path}/${String(record.id)}`);
+        expect(Object.keys(record).sort()).toEqual(Object.keys(rest.body).sort());
+      }
       expect(receiver.received.map((r) => r.type)).toContain('appointment.cancelled');
       expect([...receiver.attempts.values()].every((n) => n === 3)).toBe(true);
 
@@ -148,9 +157,8 @@ describe('webhooks', () => {
       visitType: 'offline',
     });
     const device = await SimulatedDevice.start({
-      deviceId: 'desk-offline',
+      ...(await enrolledDevice(server, site.site.id, 'desk')),
       serverPort: server.port,
-      token: await deviceToken(server, site.site.id, 'desk'),
     });
     try {
       await eventually(async () => expect(await device.get('appointments', appointment.body.id)).not.toBeNull());

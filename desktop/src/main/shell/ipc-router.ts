@@ -1,4 +1,4 @@
-import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { z } from 'zod';
 import { IPC_PREFIX } from '../../common/ipc.js';
 
@@ -33,7 +33,15 @@ export class IpcRouter {
 
   constructor(private readonly options: IpcRouterOptions) {}
 
-  route<A extends unknown[], R>(channel: string, args: z.ZodType<A>, handler: (...args: A) => R | Promise<R>): this {
+  /**
+   * The handler gets the parsed arguments and, after them, the sender's web
+   * contents, for the few calls that act on the calling page (printing it).
+   */
+  route<A extends unknown[], R>(
+    channel: string,
+    args: z.ZodType<A>,
+    handler: (...args: [...A, sender: WebContents]) => R | Promise<R>,
+  ): this {
     if (!channel.startsWith(IPC_PREFIX)) throw new Error(`IPC channel "${channel}" must start with "${IPC_PREFIX}"`);
     if (this.channels.has(channel)) throw new Error(`IPC channel "${channel}" is routed twice`);
     this.channels.add(channel);
@@ -51,7 +59,7 @@ export class IpcRouter {
         );
         throw new IpcRefusedError(channel, 'invalid-arguments');
       }
-      return handler(...parsed.data);
+      return handler(...parsed.data, event.sender);
     });
     return this;
   }

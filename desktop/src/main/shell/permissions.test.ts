@@ -26,4 +26,24 @@ describe('denyAllPermissions', () => {
     session.displayMediaRequestHandler?.({}, (s) => (streams = s));
     expect(streams).toEqual({});
   });
+
+  it("lets the kiosk's own page use a camera, and nothing else: no microphone, no other page, no other permission", () => {
+    const session = new FakeSession();
+    const denied: string[] = [];
+    denyAllPermissions(session as unknown as Session, (p) => denied.push(p), { cameraFor: 'kiosk' });
+    const ask = (permission: string, details: object) => {
+      let granted: boolean | undefined;
+      session.permissionRequestHandler?.({}, permission, (answer) => (granted = answer), details);
+      return granted;
+    };
+    expect(ask('media', { requestingUrl: 'app://kiosk/check-in.html', mediaTypes: ['video'] })).toBe(true);
+    expect(ask('media', { requestingUrl: 'app://kiosk/check-in.html', mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(ask('media', { requestingUrl: 'app://desktop/index.html', mediaTypes: ['video'] })).toBe(false);
+    expect(ask('media', { requestingUrl: 'https://evil.example/', mediaTypes: ['video'] })).toBe(false);
+    expect(ask('geolocation', { requestingUrl: 'app://kiosk/check-in.html' })).toBe(false);
+    expect(denied).toEqual(['media', 'media', 'media', 'geolocation']);
+    const check = (details: object) => session.permissionCheckHandler?.({}, 'media', 'app://kiosk', details);
+    expect(check({ requestingUrl: 'app://kiosk/check-in.html', mediaType: 'video' })).toBe(true);
+    expect(check({ requestingUrl: 'app://kiosk/check-in.html', mediaType: 'audio' })).toBe(false);
+  });
 });

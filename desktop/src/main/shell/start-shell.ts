@@ -30,6 +30,8 @@ export interface ShellOptions {
   window?: BrowserWindowConstructorOptions;
   /** Kiosk lock-down: no application menu. Fullscreen and `kiosk` come with `window`. */
   lockDown?: boolean;
+  /** The app's own pages may use a camera (video only): the kiosk reads reminders' QR codes. */
+  camera?: boolean;
   env?: Record<string, string | undefined>;
   log?: (message: string) => void;
 }
@@ -60,7 +62,11 @@ export async function startShell(options: ShellOptions): Promise<BrowserWindow |
   await app.whenReady();
   const ses = session.defaultSession;
   const csp = contentSecurityPolicy(config.shell.serverUrl);
-  denyAllPermissions(ses, (permission) => log(`denied permission ${permission}`));
+  denyAllPermissions(
+    ses,
+    (permission) => log(`denied permission ${permission}`),
+    options.camera ? { cameraFor: host } : {},
+  );
   applyContentSecurityPolicy(ses, csp);
   ses.protocol.handle(
     APP_SCHEME,
@@ -77,7 +83,7 @@ export async function startShell(options: ShellOptions): Promise<BrowserWindow |
     isTrustedSender: appFrameOnly(ownUrl),
     onRefused: (channel, reason) => log(`refused IPC ${channel}: ${reason}`),
   });
-  routeMedisyncApi(router, medisyncApiHandlers(config.shell, keychain));
+  routeMedisyncApi(router, medisyncApiHandlers(config.shell, keychain, log));
   app.on('will-quit', () => router.close());
 
   if (options.lockDown) Menu.setApplicationMenu(null);

@@ -25,6 +25,16 @@ export function fakeEvent(extra: Record<string, unknown> = {}): FakeEvent {
 
 export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  /** The options of every `print` call, in order. */
+  readonly printed: Record<string, unknown>[] = [];
+  /** What the next `print` calls back with: Chromium's success flag and failure reason. */
+  printOutcome: [success: boolean, failureReason: string] = [true, ''];
+
+  print(options: Record<string, unknown>, callback: (success: boolean, failureReason: string) => void): void {
+    this.printed.push(options);
+    const [success, failureReason] = this.printOutcome;
+    setImmediate(() => callback(success, failureReason));
+  }
 
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
     this.windowOpenHandler = handler;
@@ -47,7 +57,8 @@ type HeadersListener = (
 export class FakeSession {
   headersListener: HeadersListener | null = null;
   permissionRequestHandler:
-    ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
+    ((contents: unknown, permission: string, callback: (granted: boolean) => void, details?: object) => void) | null =
+    null;
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
   devicePermissionHandler: ((...args: unknown[]) => boolean) | null = null;
   displayMediaRequestHandler: ((request: unknown, callback: (streams: object) => void) => void) | null = null;
@@ -106,9 +117,14 @@ export class FakeIpcMain {
 
   /** What `ipcRenderer.invoke` from a page at `frame` would get. */
   async invoke(channel: string, frame: FakeFrame | null, ...args: unknown[]): Promise<unknown> {
+    return this.invokeFrom(channel, frame, {}, ...args);
+  }
+
+  /** As `invoke`, from a page whose web contents is `sender` (for handlers that act on the calling page). */
+  async invokeFrom(channel: string, frame: FakeFrame | null, sender: object, ...args: unknown[]): Promise<unknown> {
     const handler = this.handlers.get(channel);
     if (!handler) throw new Error(`No handler registered for '${channel}'`);
-    return handler({ senderFrame: frame, sender: {} }, ...args);
+    return handler({ senderFrame: frame, sender }, ...args);
   }
 }
 

@@ -1,65 +1,55 @@
-import { initialSyncState } from '@medisync/shared/sync';
-import { useState } from 'react';
-import { SyncStatusBar } from '../shell/SyncStatusBar.js';
-import { useObservable } from '../shell/use-observable.js';
-import { Announcer } from './announcer.js';
-import { QueueView } from './QueueView.js';
-import { TodayView } from './TodayView.js';
+import { lazy, Suspense, useMemo } from 'react';
+import { createHashRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
+import { BookScreen } from './booking/BookScreen.js';
+import { InboxScreen } from './inbox/InboxScreen.js';
+import { PatientsScreen } from './patients/PatientsScreen.js';
+import { QueueBoard } from './queue/QueueBoard.js';
+import { RoomsScreen } from './rooms/RoomsScreen.js';
+import { DeskLayout } from './shell/DeskLayout.js';
+import { NotFound } from './shell/NotFound.js';
+import { TodayScreen } from './today/TodayScreen.js';
 import type { Workspace } from './workspace.js';
 
-const views = [
-  { id: 'today', label: 'Today' },
-  { id: 'queue', label: 'Queue' },
-] as const;
-type ViewId = (typeof views)[number]['id'];
+// The charting library is most of the Reports screen's weight: it loads when an admin opens it.
+const ReportsScreen = lazy(async () => ({ default: (await import('./reports/ReportsScreen.js')).ReportsScreen }));
 
-/** The signed-in desk: header, navigation, the current view, and the sync status bar that is always there. */
+/**
+ * The desk's screens and their URLs (see shell/paths.ts). Hash routing: the
+ * same build works served by the sync server at /app/desktop/ and from
+ * Electron's app:// protocol, and a reload lands where the user was.
+ */
+export function deskRoutes(workspace: Workspace, onSignOut: () => void): RouteObject[] {
+  return [
+    {
+      path: '/',
+      element: <DeskLayout workspace={workspace} onSignOut={onSignOut} />,
+      children: [
+        { index: true, element: <Navigate to="/today" replace /> },
+        { path: 'today', element: <TodayScreen workspace={workspace} /> },
+        { path: 'queue', element: <QueueBoard workspace={workspace} /> },
+        { path: 'patients', element: <PatientsScreen workspace={workspace} /> },
+        { path: 'patients/:patientId/*', element: <PatientsScreen workspace={workspace} /> },
+        { path: 'book', element: <BookScreen workspace={workspace} /> },
+        { path: 'inbox', element: <InboxScreen workspace={workspace} /> },
+        // Admin screens: the server refuses their data to anyone else, and the menu only offers them to admins.
+        { path: 'rooms', element: <RoomsScreen workspace={workspace} /> },
+        {
+          path: 'reports',
+          element: (
+            <Suspense fallback={<p role="status">Opening the reports…</p>}>
+              <ReportsScreen workspace={workspace} />
+            </Suspense>
+          ),
+        },
+        { path: '*', element: <NotFound /> },
+      ],
+    },
+  ];
+}
+
+/** The signed-in desk. */
 export function DeskScreen({ workspace, onSignOut }: { workspace: Workspace; onSignOut: () => void }) {
-  const [view, setView] = useState<ViewId>('today');
-  const sync = useObservable(workspace.sync.state$, workspace.sync.state ?? initialSyncState);
-  const { session } = workspace;
-
-  return (
-    <Announcer>
-      <div className="desk">
-        <header className="desk__header">
-          <div className="desk__site">
-            <span className="desk__brand">MediSync</span>
-            <span>{session.site.name}</span>
-          </div>
-          <nav aria-label="Main" className="desk__nav">
-            {views.map((v) => (
-              <button
-                key={v.id}
-                type="button"
-                className="desk__nav-item"
-                aria-current={view === v.id ? 'page' : undefined}
-                onClick={() => setView(v.id)}
-              >
-                {v.label}
-              </button>
-            ))}
-          </nav>
-          <div className="desk__user">
-            <span>{session.user.displayName}</span>
-            <button type="button" className="button" onClick={onSignOut}>
-              Sign out
-            </button>
-          </div>
-        </header>
-        <SyncStatusBar state={sync} timeZone={session.site.timezone} />
-        {sync.status === 'revoked' && (
-          <div className="banner banner--alert" role="alert">
-            Changes made on this device since then stay here until someone signs in again.{' '}
-            <button type="button" className="button" onClick={onSignOut}>
-              Sign in again
-            </button>
-          </div>
-        )}
-        <main className="desk__main" id="main">
-          {view === 'today' ? <TodayView workspace={workspace} /> : <QueueView workspace={workspace} />}
-        </main>
-      </div>
-    </Announcer>
-  );
+  // One router per signed-in workspace; signing out unmounts it.
+  const router = useMemo(() => createHashRouter(deskRoutes(workspace, onSignOut)), [workspace]);
+  return <RouterProvider router={router} />;
 }

@@ -9,7 +9,13 @@ function memoryPlatform(): Platform & { secrets: Map<SecretName, string> } {
   return {
     kind: 'web',
     secrets,
-    config: async () => ({ app: 'desktop', serverUrl: 'http://x', kioskScreen: null, kioskIdleSeconds: 60 }),
+    config: async () => ({
+      app: 'desktop',
+      serverUrl: 'http://x',
+      kioskScreen: null,
+      kioskIdleSeconds: 60,
+      ticketPrinter: null,
+    }),
     readSecret: async (name) => secrets.get(name) ?? null,
     writeSecret: async (name, value) => void secrets.set(name, value),
     deleteSecret: async (name) => void secrets.delete(name),

@@ -3,8 +3,8 @@ import type { Observable } from 'rxjs';
 
 /**
  * Subscribes a component to a bounded RxDB query. `makeQuery` must return a
- * query with a limit (screens never subscribe to unbounded queries: DESIGN
- * section 4); it is rebuilt whenever `deps` change.
+ * query with a limit (screens never subscribe to unbounded queries:
+ * docs/architecture.md §4.9); it is rebuilt whenever `deps` change.
  */
 export function useLiveQuery<T>(makeQuery: () => { $: Observable<T> } | null, deps: readonly unknown[], initial: T): T {
   const [value, setValue] = useState<T>(initial);

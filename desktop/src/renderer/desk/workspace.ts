@@ -8,12 +8,14 @@ export interface Workspace {
   session: StaffSession;
   db: DeviceDatabase;
   sync: SyncSession;
-  /** Ticket codes for check-ins at this desk, leased while online (DESIGN section 4). */
+  /** Ticket codes for check-ins at this desk, leased while online (docs/architecture.md §4.7). */
   tickets: TicketDispenser;
+  /** The sync server, for the few things only it can do (card payments: docs/architecture.md §9.7). */
+  serverUrl: string;
   close(): Promise<void>;
 }
 
-/** Pages of 500 suit real IndexedDB: fewer round trips without long write transactions (DESIGN section 6). */
+/** Pages of 500 suit real IndexedDB: fewer round trips without long write transactions (docs/architecture.md §4.8). */
 const SYNC_BATCH_SIZE = 500;
 
 /**
@@ -33,15 +35,13 @@ export async function openWorkspace(
   });
   const sync = startSync(db, { serverUrl, getToken: session.getToken, batchSize: SYNC_BATCH_SIZE });
   const tickets = await TicketDispenser.open(db, { serverUrl, getToken: session.getToken });
-  // Each time the server is reachable, top up the ticket numbers for going offline.
-  const refills = sync.state$.subscribe((state) => {
-    if (state.status === 'online') void tickets.refillSite(session.site.id);
-  });
+  const refills = tickets.keepToppedUp(session.site.id, sync);
   return {
     session,
     db,
     sync,
     tickets,
+    serverUrl,
     async close() {
       refills.unsubscribe();
       await sync.stop();

@@ -5,3 +5,4 @@ export * from './sync-status.js';
 export * from './SyncStatusBar.js';
 export * from './time.js';
 export * from './use-observable.js';
+export * from './PaymentQr.js';

@@ -9,6 +9,7 @@ import {
   type ServerApi,
 } from '@medisync/desktop/shell/browser';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { Subscription } from 'rxjs';
 import type { ShellConfig } from '@medisync/desktop/shell/common';
 import { DeviceStatus } from './DeviceStatus.js';
 import { EnrollmentForm } from './EnrollmentForm.js';
@@ -21,7 +22,7 @@ export interface EnrolledDevice {
   enrollment: Enrollment;
   db: DeviceDatabase;
   sync: SyncSession;
-  /** Ticket codes for check-ins, from blocks leased while online (DESIGN section 4). */
+  /** Ticket codes for check-ins, from blocks leased while online (docs/architecture.md §4.7). */
   tickets: TicketDispenser;
 }
 
@@ -37,7 +38,7 @@ const purposes: Record<DeviceRole, string> = { kiosk: 'check-in kiosk', display:
 
 /**
  * An enrolled lobby device: enrolls it when needed, opens its role-shaped
- * replica (DESIGN section 5: a kiosk holds today's minimised appointments, a
+ * replica (docs/architecture.md §5.2: a kiosk holds today's minimised appointments, a
  * display only the queue's tickets and rooms) and keeps it syncing with the
  * device token. A revoked device forgets its enrollment and stops.
  */
@@ -52,6 +53,7 @@ export function KioskDevice({
 }) {
   const [state, setState] = useState<State>({ kind: 'starting' });
   const opened = useRef<EnrolledDevice | null>(null);
+  const refills = useRef<Subscription | null>(null);
 
   async function open(config: ShellConfig, enrollment: Enrollment) {
     if (enrollment.role !== role) {
@@ -76,9 +78,9 @@ export function KioskDevice({
       });
       const device = { config, enrollment, db, sync, tickets };
       opened.current = device;
+      // A display hands out no tickets, so it leases none.
+      refills.current = role === 'kiosk' ? tickets.keepToppedUp(enrollment.site.id, sync) : null;
       sync.state$.subscribe((s) => {
-        // Each time the server is reachable, top up the ticket numbers for going offline.
-        if (s.status === 'online' && role === 'kiosk') void tickets.refillSite(enrollment.site.id);
         if (s.status === 'revoked') {
           void forgetEnrollment(platform);
           setState({ kind: 'revoked' });
@@ -103,6 +105,8 @@ export function KioskDevice({
       cancelled = true;
       const device = opened.current;
       opened.current = null;
+      refills.current?.unsubscribe();
+      refills.current = null;
       void device?.sync.stop().then(() => device.db.close());
     };
     // Opens once per page; the platform and role never change.

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.js';
 import type { Lifecycle } from '../lifecycle.js';
-import { isoDateTime, replicatedFields, statusEventSchema } from './common.js';
+import { appointmentCodeHashSchema } from '../reminders-code.js';
+import { isoDateTime, replicatedFields, statusEventSchema, text } from './common.js';
 
 /** HL7 FHIR R4 AppointmentStatus. */
 export const appointmentStatuses = [
@@ -56,6 +57,18 @@ export const appointmentLifecycle: Lifecycle<AppointmentStatus> = {
   },
 };
 
+export const noShowRiskBands = ['low', 'medium', 'high'] as const;
+export type NoShowRiskBand = (typeof noShowRiskBands)[number];
+
+export const noShowRiskSchema = z.object({
+  probability: z.number().min(0).max(1),
+  band: z.enum(noShowRiskBands),
+  scoredAt: isoDateTime,
+  /** Which training run scored it, e.g. "2026-11-30T06:00:00.000Z". */
+  model: text.max(64),
+});
+export type NoShowRisk = z.infer<typeof noShowRiskSchema>;
+
 export const appointmentStatusEventSchema = statusEventSchema(appointmentStatuses);
 
 export const appointmentFields = z.object({
@@ -66,14 +79,28 @@ export const appointmentFields = z.object({
   roomId: idSchema.nullable(),
   start: isoDateTime,
   end: isoDateTime,
-  visitType: z.string().min(1).max(64),
+  visitType: text.min(1).max(64),
   /** Derived from statusLog; see lifecycle.ts. */
   status: z.enum(appointmentStatuses),
   checkedInAt: isoDateTime.nullable(),
   checkInSource: z.enum(['desk', 'kiosk', 'api', 'server']).nullable(),
   copayCents: z.number().int().min(0).max(10_000_000).nullable(),
-  notes: z.string().max(4000).nullable(),
+  notes: text.max(4000).nullable(),
   statusLog: z.array(appointmentStatusEventSchema).min(1).max(200),
+  /**
+   * Server-written when a reminder carries the appointment's code: the code's
+   * hash under the site and the appointment's date (reminders-code.ts), never
+   * the code. Absent on appointments no reminder was sent for.
+   */
+  checkInCodeHash: appointmentCodeHashSchema.nullable().optional(),
+  /** When the patient confirmed from a reminder's link (server-written); absent or null until then. */
+  reminderConfirmedAt: isoDateTime.nullable().optional(),
+  /**
+   * The chance the patient will not come, written by the server's no-show model
+   * on upcoming appointments (docs/architecture.md §9.8). Staff only: the kiosk's
+   * projection never carries it. Absent until the model has scored the visit.
+   */
+  noShowRisk: noShowRiskSchema.nullable().optional(),
 });
 
 export const appointmentSchema = appointmentFields.refine((a) => a.start < a.end, {

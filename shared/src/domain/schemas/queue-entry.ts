@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.js';
 import type { Lifecycle } from '../lifecycle.js';
-import { isoDateTime, replicatedFields, statusEventSchema } from './common.js';
+import { isoDateTime, replicatedFields, statusEventSchema, text } from './common.js';
 import { queueNameSchema } from './site.js';
 
 export const queueStatuses = ['waiting', 'called', 'in-room', 'done', 'left', 'no-show'] as const;
@@ -67,6 +67,12 @@ export const queueEntryFields = z.object({
   checkedInAt: isoDateTime,
   calledAt: isoDateTime.nullable(),
   roomId: idSchema.nullable(),
+  /**
+   * Why the ticket was called ahead of patients waiting before it, as the
+   * desk gave it; null (or absent, on entries older than the field) for a
+   * call in turn. Staff only: kiosk and display projections leave it out.
+   */
+  callReason: text.trim().min(1).max(200).nullable().optional(),
   statusLog: z.array(queueStatusEventSchema).min(1).max(200),
 });
 export const queueEntrySchema = queueEntryFields;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.js';
-import { localDate, replicatedFields, timeOfDay } from './common.js';
+import { localDate, replicatedFields, text, timeOfDay } from './common.js';
 
 const workingHoursSchema = z
   .object({
@@ -17,7 +17,7 @@ const scheduleExceptionSchema = z.object({
   kind: z.enum(['block', 'extra']),
   start: timeOfDay.nullable(),
   end: timeOfDay.nullable(),
-  reason: z.string().max(200).nullable(),
+  reason: text.max(200).nullable(),
 });
 
 export const scheduleSchema = z.object({

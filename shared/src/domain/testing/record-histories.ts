@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { collectionSpec, type CollectionName, type RecordTypes } from '../collections.js';
+import { collectionSpec, lifecycleOf, type CollectionName, type RecordTypes } from '../collections.js';
 import { HybridClock } from '../hlc.js';
 import { mergeRecords, normalizeRecord } from '../merge.js';
 import { changeRecord, createRecord, DomainError, resolveFlag, transitionRecord, type Actor } from '../records.js';
@@ -182,6 +182,51 @@ const fixtures: { [K in CollectionName]: CollectionFixture } = {
       appointmentId: nullable(fc.constantFrom(APPOINTMENT)),
     },
   },
+  // A staff notice: the server writes it, a desk marks it read.
+  notices: {
+    initial: {
+      siteId: SITE,
+      kind: 'patient-cancelled',
+      raisedAt: at(0),
+      appointmentId: APPOINTMENT,
+      patientId: PATIENT,
+      offer: null,
+      delivery: null,
+      flag: null,
+      readAt: null,
+      readBy: null,
+    },
+    patches: {
+      readAt: nullable(fc.constantFrom(at(5), at(9))),
+      readBy: nullable(fc.constantFrom('desk-1', 'desk-2')),
+      kind: fc.constantFrom('patient-cancelled', 'waitlist-offer'),
+    },
+  },
+  // The ledger's invoice: the kind with a lifecycle and a list that desks edit.
+  ledger: {
+    initial: {
+      kind: 'invoice',
+      siteId: SITE,
+      patientId: PATIENT,
+      appointmentId: APPOINTMENT,
+      currency: 'usd',
+      lines: [{ chargeId: RECORD_ID, description: 'Copay', amountCents: 2500 }],
+      insurance: null,
+      paidCents: 0,
+      refundedCents: 0,
+      status: 'draft',
+    },
+    patches: {
+      lines: fc.constantFrom(
+        [],
+        [{ chargeId: RECORD_ID, description: 'Copay', amountCents: 2500 }],
+        [{ chargeId: RECORD_ID, description: 'Copay', amountCents: 4000 }],
+      ),
+      insurance: nullable(fc.constantFrom({ payer: 'Acme Health', memberId: 'X123', groupNumber: null })),
+      paidCents: fc.constantFrom(0, 2500),
+      refundedCents: fc.constantFrom(0, 1000),
+    },
+  },
 };
 
 const actors: Record<'desk' | 'kiosk' | 'display' | 'server', Actor> = {
@@ -233,8 +278,9 @@ export function historyPlan(name: CollectionName, maxReplicas = 4): fc.Arbitrary
     ];
     // Deleting is rare at a clinic (records are cancelled, not deleted), but tombstones replicate too.
     const rarely = fc.record({ kind: fc.constant('delete' as const), replica });
-    if (spec.lifecycle) {
-      const statuses = spec.lifecycle.lifecycle.statuses;
+    const lifecycle = lifecycleOf(spec, fixture.initial);
+    if (lifecycle) {
+      const statuses = lifecycle.lifecycle.statuses;
       const transition = fc.record({
         kind: fc.constant('transition' as const),
         replica,

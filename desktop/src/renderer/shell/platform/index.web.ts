@@ -26,6 +26,7 @@ export function webPlatform(app: AppName, env: WebEnvironment = window): Platfor
       serverUrl: serverUrlOf(env),
       kioskScreen: null,
       kioskIdleSeconds: idleSecondsOf(env.location.search),
+      ticketPrinter: null,
     }),
     readSecret: async (name) => storageFor(name).getItem(key(name)),
     writeSecret: async (name, value) => storageFor(name).setItem(key(name), value),

@@ -1,0 +1,125 @@
+import { newId, type PaymentEntry } from '@medisync/shared/domain';
+import { useState, type FormEvent } from 'react';
+import {
+  Button,
+  Dialog,
+  FieldError,
+  Form,
+  Heading,
+  Input,
+  Label,
+  Modal,
+  ModalOverlay,
+  TextField,
+} from 'react-aria-components';
+import { failureMessage } from '../visit/visit-actions.js';
+import type { Workspace } from '../workspace.js';
+import { refundPayment } from './billing-api.js';
+
+/** "12.5", "12.50", "$12.50" → 1250; null when it is not an amount. */
+export function parseAmount(text: string): number | null {
+  const cleaned = text.replace(/[\s$€£,]/g, '');
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
+  return Math.round(Number(cleaned) * 100);
+}
+
+/**
+ * An admin's refund of part or all of a payment, with the reason kept on the
+ * payment. The refund's id is made once when the dialog opens, so pressing
+ * Refund twice (or a retry after a timeout) refunds once.
+ */
+export function RefundDialog({
+  workspace,
+  payment,
+  money,
+  onClose,
+  onRefunded,
+}: {
+  workspace: Workspace;
+  payment: PaymentEntry;
+  money: (cents: number) => string;
+  onClose: () => void;
+  onRefunded: (cents: number) => void;
+}) {
+  const refundable = payment.amountCents - payment.refundedCents;
+  const [refundId] = useState(newId);
+  const [amount, setAmount] = useState((refundable / 100).toFixed(2));
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const cents = parseAmount(amount);
+  const valid = cents !== null && cents > 0 && cents <= refundable && reason.trim().length > 0;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!valid || cents === null) return;
+    setSaving(true);
+    setError(null);
+    try {
+      await refundPayment(workspace, payment.id, { refundId, amountCents: cents, reason: reason.trim() });
+      onRefunded(cents);
+      onClose();
+    } catch (failure) {
+      setError(failureMessage(failure, 'The refund'));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <ModalOverlay isOpen onOpenChange={(open) => !open && onClose()} isDismissable className="overlay">
+      <Modal className="overlay__modal">
+        <Dialog className="billing__dialog">
+          <Heading slot="title">Refund payment</Heading>
+          <p>
+            Paid {money(payment.amountCents)}
+            {payment.refundedCents > 0 ? `, ${money(payment.refundedCents)} already refunded` : ''}. The money goes back
+            to the card it came from.
+          </p>
+          <Form onSubmit={submit} validationBehavior="aria">
+            <TextField
+              className="field"
+              value={amount}
+              onChange={setAmount}
+              isRequired
+              validate={(value) => {
+                const parsed = parseAmount(value);
+                if (parsed === null || parsed <= 0) return 'Type an amount such as 10.00.';
+                return parsed > refundable ? `At most ${money(refundable)} can be refunded.` : null;
+              }}
+            >
+              <Label>Amount to refund (at most {money(refundable)})</Label>
+              <Input inputMode="decimal" />
+              <FieldError className="error" />
+            </TextField>
+            <TextField
+              className="field"
+              value={reason}
+              onChange={setReason}
+              isRequired
+              autoFocus
+              validate={(value) => (value.trim().length === 0 ? 'Say why the money is refunded.' : null)}
+            >
+              <Label>Reason for the refund</Label>
+              <Input placeholder="e.g. copay charged twice, insurance covered the visit" maxLength={500} />
+              <FieldError className="error" />
+            </TextField>
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <div className="billing__dialog-actions">
+              <Button type="submit" className="button button--danger" isDisabled={saving || !valid}>
+                Refund {cents !== null && cents > 0 && cents <= refundable ? money(cents) : ''}
+              </Button>
+              <Button className="button" onPress={onClose}>
+                Keep the payment
+              </Button>
+            </div>
+          </Form>
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
+  );
+}

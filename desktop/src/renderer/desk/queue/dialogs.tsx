@@ -1,0 +1,98 @@
+import './queue.css';
+import type { ReactNode } from 'react';
+import { Button, Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
+
+/**
+ * A question before a step that is awkward to take back ("Mark A-004 as a
+ * no-show?"). Modal, Esc cancels, focus returns to where it was; the confirm
+ * button has the focus so Enter confirms.
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+  cancelLabel = 'Cancel',
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  cancelLabel?: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <ModalOverlay className="overlay" isOpen isDismissable onOpenChange={(open) => !open && onCancel()}>
+      <Modal className="overlay__modal">
+        <Dialog role="alertdialog" className="desk-dialog">
+          <Heading slot="title" className="desk-dialog__title">
+            {title}
+          </Heading>
+          <div className="desk-dialog__body">{children}</div>
+          <div className="desk-dialog__actions">
+            <Button className="button" onPress={onCancel}>
+              {cancelLabel}
+            </Button>
+            <Button className="button button--primary" onPress={onConfirm} autoFocus>
+              {confirmLabel}
+            </Button>
+          </div>
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
+  );
+}
+
+/** A small form in a modal: a heading, the fields, Cancel and the action. */
+export function FormDialog({
+  title,
+  children,
+  submitLabel,
+  onSubmit,
+  onCancel,
+  error,
+  cancelLabel = 'Cancel',
+}: {
+  title: string;
+  children: ReactNode;
+  submitLabel: string;
+  cancelLabel?: string;
+  onSubmit: () => void;
+  onCancel: () => void;
+  error?: string | null;
+}) {
+  return (
+    <ModalOverlay className="overlay" isOpen isDismissable onOpenChange={(open) => !open && onCancel()}>
+      <Modal className="overlay__modal">
+        <Dialog className="desk-dialog">
+          <Heading slot="title" className="desk-dialog__title">
+            {title}
+          </Heading>
+          <form
+            className="desk-dialog__body"
+            onSubmit={(event) => {
+              event.preventDefault();
+              onSubmit();
+            }}
+          >
+            {children}
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <div className="desk-dialog__actions">
+              <Button className="button" onPress={onCancel}>
+                {cancelLabel}
+              </Button>
+              <Button className="button button--primary" type="submit">
+                {submitLabel}
+              </Button>
+            </div>
+          </form>
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
+  );
+}

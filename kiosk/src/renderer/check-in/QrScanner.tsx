@@ -1,0 +1,66 @@
+import { normalizeAppointmentCode } from '@medisync/shared/domain';
+import { BrowserQRCodeReader, type IScannerControls } from '@zxing/browser';
+import { useEffect, useRef, useState } from 'react';
+import type { Catalogue } from '../i18n/index.js';
+
+/**
+ * Reads the QR code of a reminder with the kiosk's camera (`@zxing/browser`)
+ * and hands over the check-in code it holds; anything that is not a code is
+ * ignored and scanning goes on. The camera is released when the scanner
+ * closes, whatever closes it. Without a camera (or permission to use it) the
+ * patient is told to type the code instead.
+ */
+export function QrScanner({
+  t,
+  onCode,
+  onClose,
+}: {
+  t: Catalogue;
+  onCode: (code: string) => void;
+  onClose: () => void;
+}) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let controls: IScannerControls | null = null;
+    let done = false;
+    const reader = new BrowserQRCodeReader();
+    reader
+      .decodeFromVideoDevice(undefined, video.current!, (result) => {
+        const code = result ? normalizeAppointmentCode(result.getText()) : null;
+        if (code === null || done) return;
+        done = true;
+        controls?.stop();
+        onCode(code);
+      })
+      .then(
+        (started) => {
+          controls = started;
+          if (done) started.stop();
+        },
+        () => setFailed(true),
+      );
+    return () => {
+      done = true;
+      controls?.stop();
+    };
+  }, [onCode]);
+
+  return (
+    <div className="kiosk__scanner" data-testid="qr-scanner">
+      {failed ? (
+        <p className="kiosk__message kiosk__message--error" role="alert">
+          {t.scanUnavailable}
+        </p>
+      ) : (
+        <>
+          <p className="kiosk__hint">{t.scanHint}</p>
+          <video ref={video} className="kiosk__scanner-video" muted playsInline aria-label={t.scanHint} />
+        </>
+      )}
+      <button type="button" className="touch" onClick={onClose}>
+        {t.typeCodeInstead}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accountIdOf,
+  balanceOf,
+  copayChargeIdOf,
+  invoiceSettlement,
+  ledgerId,
+  newAccount,
+  planVisitBilling,
+  selfPayChargeIdOf,
+} from './billing.js';
+import { HybridClock } from './hlc.js';
+import { idSchema } from './ids.js';
+import { changeRecord, createRecord, transitionRecord, type Actor, type NewRecord } from './records.js';
+import type { ChargeEntry, FeeEntry, InvoiceEntry, LedgerEntry, PaymentEntry } from './schemas/ledger.js';
+
+const SITE = '0190a000-0000-7000-8000-000000000001';
+const PATIENT = '0190a000-0000-7000-8000-000000000003';
+const APPOINTMENT = '0190a000-0000-7000-8000-000000000008';
+const desk: Actor = { id: 'desk-a', role: 'desk', source: 'desk' };
+const server: Actor = { id: 'server', role: 'server', source: 'server' };
+
+const appointment = (copayCents: number | null) => ({
+  id: APPOINTMENT,
+  siteId: SITE,
+  patientId: PATIENT,
+  visitType: 'follow-up',
+  copayCents,
+});
+const insured = { id: PATIENT, insurance: { payer: 'Acme Health', memberId: 'X1', groupNumber: null } };
+const uninsured = { id: PATIENT, insurance: null };
+const fee = (clock: HybridClock) =>
+  createRecord(
+    'ledger',
+    {
+      id: ledgerId('fee', 'follow-up'),
+      kind: 'fee',
+      siteId: SITE,
+      visitType: 'follow-up',
+      description: 'Follow-up visit',
+      amountCents: 9500,
+      currency: 'usd',
+      active: true,
+    } as unknown as NewRecord<'ledger'>,
+    clock,
+    server,
+  ) as FeeEntry;
+
+describe('billing a visit', () => {
+  it('gives records there is one of per thing the same valid id on every device', () => {
+    expect(idSchema.safeParse(ledgerId('charge', 'copay', APPOINTMENT)).success).toBe(true);
+    expect(ledgerId('charge', 'copay', APPOINTMENT)).toBe(copayChargeIdOf(APPOINTMENT));
+    expect(copayChargeIdOf(APPOINTMENT)).not.toBe(selfPayChargeIdOf(APPOINTMENT));
+    expect(accountIdOf(PATIENT)[14]).toBe('8');
+  });
+
+  it('bills the copay with its invoice; two desks billing offline make the same records', () => {
+    const planned = (node: string) =>
+      planVisitBilling(
+        { appointment: appointment(2500), patient: insured, fees: [], existing: [], currency: 'usd' },
+        new HybridClock(node),
+        desk,
+      );
+    const [a, b] = [planned('desk-a'), planned('desk-b')];
+    expect(a.map((e) => e.kind)).toEqual(['account', 'charge', 'invoice']);
+    expect(a.map((e) => e.id)).toEqual(b.map((e) => e.id));
+    expect(a.find((e) => e.kind === 'invoice')).toMatchObject({
+      status: 'open',
+      lines: [{ chargeId: copayChargeIdOf(APPOINTMENT), description: 'Copay', amountCents: 2500 }],
+      insurance: insured.insurance,
+    });
+  });
+
+  it('bills a patient without insurance the visit type’s fee, and an insured one without copay nothing', () => {
+    const clock = new HybridClock('desk-a');
+    const selfPay = planVisitBilling(
+      { appointment: appointment(null), patient: uninsured, fees: [fee(clock)], existing: [], currency: 'usd' },
+      clock,
+      desk,
+    );
+    expect(selfPay.find((e) => e.kind === 'charge')).toMatchObject({
+      chargeType: 'self-pay',
+      amountCents: 9500,
+      description: 'Follow-up visit',
+    });
+    const covered = planVisitBilling(
+      { appointment: appointment(0), patient: insured, fees: [fee(clock)], existing: [], currency: 'usd' },
+      clock,
+      desk,
+    );
+    expect(covered.map((e) => e.kind)).toEqual(['account']);
+  });
+
+  it('adds nothing a visit already has', () => {
+    const clock = new HybridClock('desk-a');
+    const first = planVisitBilling(
+      { appointment: appointment(2500), patient: insured, fees: [], existing: [], currency: 'usd' },
+      clock,
+      desk,
+    );
+    const again = planVisitBilling(
+      { appointment: appointment(2500), patient: insured, fees: [], existing: first, currency: 'usd' },
+      clock,
+      desk,
+    );
+    expect(again).toEqual([]);
+    expect(newAccount({ id: PATIENT, siteId: SITE }, 'usd', clock, desk).id).toBe(first[0]!.id);
+  });
+});
+
+describe('what is due, paid and refunded', () => {
+  const clock = new HybridClock('server');
+  const [, charge, invoice] = planVisitBilling(
+    { appointment: appointment(3000), patient: insured, fees: [], existing: [], currency: 'usd' },
+    clock,
+    desk,
+  ) as [LedgerEntry, ChargeEntry, InvoiceEntry];
+  const payment = createRecord(
+    'ledger',
+    {
+      id: ledgerId('payment', charge.id),
+      kind: 'payment',
+      siteId: SITE,
+      patientId: PATIENT,
+      appointmentId: APPOINTMENT,
+      chargeId: charge.id,
+      invoiceId: invoice.id,
+      amountCents: 3000,
+      currency: 'usd',
+      method: 'payment-link',
+      stripe: { paymentIntentId: 'pi_1', checkoutSessionId: 'cs_1', url: null, readerId: null },
+      refunds: [],
+      refundedCents: 0,
+      status: 'pending',
+    } as unknown as NewRecord<'ledger'>,
+    clock,
+    server,
+  ) as PaymentEntry;
+  const succeeded = transitionRecord('ledger', payment, 'succeeded', clock, server) as PaymentEntry;
+  const refunded = (cents: number, to: PaymentEntry['status']) =>
+    transitionRecord(
+      'ledger',
+      changeRecord('ledger', succeeded, { refundedCents: cents } as never, clock),
+      to,
+      clock,
+      server,
+    ) as PaymentEntry;
+
+  it('keeps a charge due while its payment is pending or a desk could only note it offline', () => {
+    const offline = changeRecord('ledger', charge, { collectAtDesk: '2026-11-30T15:00:00.000Z' } as never, clock);
+    expect(balanceOf([offline, invoice])).toMatchObject({ dueCents: 3000, paidCents: 0, collectAtDesk: 1 });
+    expect(balanceOf([charge, invoice, payment])).toMatchObject({ dueCents: 3000, pendingCents: 3000, paidCents: 0 });
+  });
+
+  it('settles the invoice: paid, then refunded in full; a partial refund leaves it paid', () => {
+    expect(balanceOf([charge, succeeded])).toMatchObject({ dueCents: 0, paidCents: 3000, refundedCents: 0 });
+    expect(invoiceSettlement(invoice, [succeeded])).toEqual({ paidCents: 3000, refundedCents: 0, status: 'paid' });
+    const paid = transitionRecord('ledger', invoice, 'paid', clock, server) as InvoiceEntry;
+    const partly = refunded(1000, 'partially-refunded');
+    expect(balanceOf([charge, partly])).toMatchObject({ dueCents: 0, paidCents: 3000, refundedCents: 1000 });
+    expect(invoiceSettlement(paid, [partly])).toEqual({ paidCents: 3000, refundedCents: 1000, status: null });
+    expect(invoiceSettlement(paid, [refunded(3000, 'refunded')])).toMatchObject({ status: 'refunded' });
+  });
+
+  it('lets only the server mark money moved', () => {
+    expect(() => transitionRecord('ledger', payment, 'succeeded', clock, desk)).toThrow(/may not/);
+    expect(() => transitionRecord('ledger', invoice, 'paid', clock, desk)).toThrow(/may not/);
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * The English reminder templates; their shape is the contract every other
+ * language fills in (`satisfies ReminderCatalogue`), as the kiosk's catalogue
+ * does, so a missing string fails the build. Messages name the clinic, the
+ * time and the provider, never a diagnosis or the reason for the visit.
+ */
+export const en = {
+  subject: (clinic: string, when: string) => `Appointment reminder: ${clinic}, ${when}`,
+  greeting: (name: string) => `Hello ${name},`,
+  appointment: (clinic: string, when: string, provider: string) =>
+    `this is a reminder of your appointment at ${clinic} on ${when} with ${provider}.`,
+  address: 'Address',
+  code: (code: string) => `On the day, check in at the kiosk with your code ${code}, or scan the QR code.`,
+  confirmOrCancel: 'Will you come? Please confirm or cancel:',
+  confirm: 'Confirm',
+  cancel: 'Cancel',
+  unsubscribe: 'No more reminders by email:',
+  sms: (clinic: string, when: string, provider: string, code: string, link: string) =>
+    `${clinic}: appointment ${when} with ${provider}. Kiosk code ${code}. Confirm or cancel: ${link} Reply STOP to opt out.`,
+  almostTurn: (clinic: string, ticket: string) =>
+    `${clinic}: ticket ${ticket}, you are next in line. Please come back to the waiting room now. Reply STOP to opt out.`,
+  pageTitle: 'Your appointment',
+  pageWhen: 'When',
+  pageWith: 'With',
+  confirmed: 'Thank you: your appointment is confirmed.',
+  cancelled: 'Your appointment is cancelled. Thank you for telling us; the time goes to someone who is waiting.',
+  notChangeable: 'This appointment can no longer be changed here. Please call the clinic.',
+  linkInvalid: 'This link is not valid any more. Please call the clinic.',
+  unsubscribed: 'You will receive no more reminders by email.',
+};
+
+export type ReminderCatalogue = typeof en;

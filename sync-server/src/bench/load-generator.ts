@@ -1,0 +1,83 @@
+/**
+ * The devices of the bench's load figure, in a process of their own (forked by
+ * main.ts), so the server's event loop and memory are measured without the
+ * load generator's. Each device holds a socket.io connection, pulls from its
+ * checkpoint about every second and pushes a walk-in every tenth request.
+ */
+import { performance } from 'node:perf_hooks';
+import { io as connect, type Socket } from 'socket.io-client';
+import { syncRequest, walkInEntry } from './records.js';
+
+export interface LoadOptions {
+  url: string;
+  siteId: string;
+  devices: { token: string; deviceId: string }[];
+  patientIds: string[];
+  /** The queue's last seq when the load starts: devices pull from there. */
+  head: number;
+  seconds: number;
+}
+
+export interface LoadResult {
+  sockets: number;
+  latencies: number[];
+  errors: number;
+}
+
+async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const sockets = (
+    await Promise.allSettled(
+      options.devices.map(
+        (d) =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(options.url, {
+              auth: { token: d.token },
+              transports: ['websocket'],
+              reconnection: false,
+            });
+            socket.once('connect', () => resolve(socket));
+            socket.once('connect_error', reject);
+          }),
+      ),
+    )
+  ).flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + options.seconds * 1000;
+  await Promise.all(
+    options.devices.map(async ({ token, deviceId }, d) => {
+      let checkpoint: unknown = { phase: 'history', seq: options.head };
+      await new Promise((r) => setTimeout(r, Math.random() * 1000));
+      for (let i = 0; performance.now() < end; i++) {
+        const t = performance.now();
+        try {
+          if (i % 10 === 9) {
+            const patientId = options.patientIds[(d * 31 + i) % options.patientIds.length]!;
+            const ticket = `L-${d.toString(36).toUpperCase().padStart(3, '0')}-${String(i % 10_000).padStart(4, '0')}`;
+            await syncRequest(options.url, token, '/sync/queueEntries/push', [
+              walkInEntry(options.siteId, patientId, ticket, deviceId),
+            ]);
+          } else {
+            const query = new URLSearchParams({ limit: '100', checkpoint: JSON.stringify(checkpoint) });
+            const page = await syncRequest<{ checkpoint: unknown }>(
+              options.url,
+              token,
+              `/sync/queueEntries/pull?${query}`,
+            );
+            checkpoint = page.checkpoint ?? checkpoint;
+          }
+          latencies.push(performance.now() - t);
+        } catch {
+          errors++;
+        }
+        await new Promise((r) => setTimeout(r, 1000 - Math.min(900, performance.now() - t)));
+      }
+    }),
+  );
+  for (const socket of sockets) socket.close();
+  return { sockets: sockets.length, latencies, errors };
+}
+
+process.once('message', (options: LoadOptions) => {
+  void runLoad(options).then((result) => process.send!(result, () => process.exit(0)));
+});
