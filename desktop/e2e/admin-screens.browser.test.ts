@@ -24,7 +24,6 @@ import { ReportsPage } from './reports-page.js';
 import { saveScreenshot } from './screenshots.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const TIME_ZONE = 'America/New_York';
 
 describeInBrowser('the admin screens (Reports, Rooms) in Chromium against a real sync server', () => {
   let server: TestServer;
@@ -55,8 +54,8 @@ describeInBrowser('the admin screens (Reports, Rooms) in Chromium against a real
       `SELECT doc->>'patientId' AS patient_id, doc->>'siteId' AS site_id, min(doc->>'providerId') AS provider_id
          FROM appointments WHERE doc->>'status' = 'noshow' GROUP BY 1, 2 ORDER BY count(*) DESC, 1 LIMIT 1`,
     );
-    const tomorrow = addDays(localDateAt(new Date(), TIME_ZONE), 1);
-    const start = zonedTimeToUtc(tomorrow, '10:00', TIME_ZONE);
+    const tomorrow = addDays(localDateAt(new Date(), server.config.demoTimezone), 1);
+    const start = zonedTimeToUtc(tomorrow, '10:00', server.config.demoTimezone);
     const visit = createRecord(
       'appointments',
       {
@@ -104,7 +103,7 @@ describeInBrowser('the admin screens (Reports, Rooms) in Chromium against a real
     await desk.signIn('admin@demo.clinic', 'medisync-demo');
     await desk.openView('Reports');
     await reports.heading().waitFor({ timeout: 20_000 });
-    const today = localDateAt(new Date(), 'America/New_York');
+    const today = localDateAt(new Date(), server.config.demoTimezone);
 
     // A week by default: seven days, four charts drawn.
     await expect.poll(() => reports.dailyRows().count(), { timeout: 15_000 }).toBe(7);
@@ -167,7 +166,7 @@ describeInBrowser('the admin screens (Reports, Rooms) in Chromium against a real
   });
 
   it('an admin plans maintenance of the ECG machine, and the desk books no ECG in that time', async () => {
-    const timeZone = TIME_ZONE;
+    const timeZone = server.config.demoTimezone;
     let day = addDays(localDateAt(new Date(), timeZone), 1);
     while ([0, 6].includes(weekdayOf(day))) day = addDays(day, 1);
     const [y, m, d] = day.split('-');

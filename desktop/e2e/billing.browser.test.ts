@@ -78,7 +78,7 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
     // Today at 06:30 in the clinic, before it opens: no demo visit of this provider clashes, whatever the hour.
     const [patient] = await other.patients(1, 40);
     const [providerId] = await other.providerIds();
-    const timezone = 'America/New_York';
+    const timezone = server.config.demoTimezone;
     const start = zonedTimeToUtc(localDateAt(new Date(), timezone), '06:30', timezone);
     const visit = { ...other.booking(patient!, providerId!, start), copayCents: 2500 };
     await other.push('appointments', [visit]);
@@ -193,7 +193,7 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
   it('records a payment tried without the network as "collect at desk", never as paid, and takes it once back online', async () => {
     const [patient] = await other.patients(1, 41);
     const [providerId] = await other.providerIds();
-    const timezone = 'America/New_York';
+    const timezone = server.config.demoTimezone;
     const start = zonedTimeToUtc(localDateAt(new Date(), timezone), '06:50', timezone);
     const visit = { ...other.booking(patient!, providerId!, start), copayCents: 1500 };
     await other.push('appointments', [visit]);

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       logLevel: 'info',
       demo: true,
+      demoTimezone: 'America/New_York',
       corsOrigins: [],
       tokenSecret: undefined,
     });
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       RENDERERS_DIR: '/opt/medisync/web',
       LOG_LEVEL: 'debug',
       DEMO: '0',
+      DEMO_TIMEZONE: 'Europe/Berlin',
       CORS_ORIGINS: 'https://desk.example.org, http://localhost:5173',
       TOKEN_SECRET: 'k'.repeat(40),
     });
@@ -53,6 +55,7 @@ describe('loadConfig', () => {
       renderersDir: '/opt/medisync/web',
       logLevel: 'debug',
       demo: false,
+      demoTimezone: 'Europe/Berlin',
       corsOrigins: ['https://desk.example.org', 'http://localhost:5173'],
       tokenSecret: 'k'.repeat(40),
     });
@@ -152,6 +155,7 @@ describe('loadConfig', () => {
       /^Invalid configuration: LOG_LEVEL expected one of fatal, error, warn, info, debug, trace, silent/,
     ],
     [{ DEMO: 'maybe' }, /^Invalid configuration: DEMO expected true or false/],
+    [{ DEMO_TIMEZONE: 'Riverside/Time' }, /^Invalid configuration: DEMO_TIMEZONE expected an IANA time zone/],
     [{ CORS_ORIGINS: 'https://ok.example.org,https://bad.example.org/path' }, /^Invalid configuration: CORS_ORIGINS /],
     [{ TOKEN_SECRET: 'short' }, /^Invalid configuration: TOKEN_SECRET must be at least 32 characters$/],
     [

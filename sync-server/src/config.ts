@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { siteSchema } from '@medisync/shared/domain';
 import { z } from 'zod';
 import { billingConfigOf, billingEnv, type BillingConfig } from '#billing/config';
 import type { AbuseLimits } from '#auth/rate-limit';
 import { duration, type Duration } from '#ops/duration';
 import { rateLimitsSpec } from '#ops/rate-limits';
 import { reminderConfigOf, remindersEnv, type ReminderConfig } from '#reminders/config';
+import { DEMO_TIMEZONE } from '#seed/demo-clinic';
 
 /** The repository root (two levels above both `src/` and `dist/`), home of the default data directory. */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -88,6 +90,7 @@ const envSchema = z.object({
   RENDERERS_DIR: z.string().trim().min(1, 'expected a directory').optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
   DEMO: booleanText.optional(),
+  DEMO_TIMEZONE: siteSchema.shape.timezone.default(DEMO_TIMEZONE),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -150,6 +153,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Seed the demo clinic into an empty database on start. */
   demo: boolean;
+  /** The demo clinic's IANA zone: what "today" and its opening hours mean there. */
+  demoTimezone: string;
   corsOrigins: string[];
   /** Absent: a random secret is generated once and kept in `dataDir`. */
   tokenSecret: string | undefined;
@@ -233,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renderersDir: e.RENDERERS_DIR,
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO ?? e.DATABASE_URL === undefined,
+    demoTimezone: e.DEMO_TIMEZONE,
     corsOrigins: e.CORS_ORIGINS,
     tokenSecret: e.TOKEN_SECRET,
     billing,

@@ -91,7 +91,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     await takeOverRestoredDatabase(db, log);
     const tokenSecret = config.tokenSecret ?? (await storedTokenSecret(config.dataDir, log));
     const tokens = new TokenService(tokenSecret);
-    if (config.demo) await seedDemoIfEmpty(db, log);
+    if (config.demo) await seedDemoIfEmpty(db, log, { timezone: config.demoTimezone });
     // Every instance reads the one committed-change feed; its outlets subscribe here (docs/architecture.md §9.2).
     const changes = new ChangeFeed({ connectionString, db, log });
     await changes.start();

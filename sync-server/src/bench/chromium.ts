@@ -21,6 +21,7 @@ import { PatientSearchIndex, type Patient } from '@medisync/shared/domain';
 import { loadConfig } from '#config';
 import { createLogger } from '#logger';
 import { startServer, type RunningServer } from '#server';
+import { clinicMorningTimezone } from '#seed/demo-clinic';
 import { appointmentRecord, patientRecord, rawInsert } from './records.js';
 
 export interface ChromiumRow {
@@ -88,6 +89,8 @@ export async function benchChromium(options: ChromiumBenchOptions): Promise<void
         dataDir: join(tmpdir(), 'medisync-bench-data'),
         logLevel: 'silent',
         demo: true,
+        // The clinic's morning whatever the hour, so each run finds the same day ahead of the desk.
+        demoTimezone: clinicMorningTimezone(new Date()),
         corsOrigins: [],
         tokenSecret: randomBytes(48).toString('base64url'),
       },

@@ -2,12 +2,13 @@ import {
   collectionNames,
   decodeHlc,
   localDateAt,
+  localTimeAt,
   parseRecord,
   type Appointment,
   type CollectionName,
 } from '@medisync/shared/domain';
 import { describe, expect, it } from 'vitest';
-import { buildDemoClinic, DEMO_TIMEZONE, seededRandom, type DemoClinic } from './demo-clinic.js';
+import { buildDemoClinic, clinicMorningTimezone, DEMO_TIMEZONE, seededRandom, type DemoClinic } from './demo-clinic.js';
 
 // A Monday mid-morning in New York (UTC-5 in November).
 const MONDAY_MORNING = new Date('2026-11-23T15:40:00Z');
@@ -164,5 +165,22 @@ describe('buildDemoClinic', () => {
         built.schedules.every((s) => s.exceptions.some((e) => e.kind === 'extra' && e.date === '2026-11-22')),
       ).toBe(true);
     }
+  });
+});
+
+describe('clinicMorningTimezone', () => {
+  it('finds a zone where it is between 09:00 and 10:00, at every quarter hour of the day', () => {
+    for (let minutes = 0; minutes < 24 * 60; minutes += 15) {
+      const now = new Date(Date.UTC(2026, 10, 30, 0, minutes, 30));
+      expect(localTimeAt(now, clinicMorningTimezone(now))).toMatch(/^09:/);
+    }
+  });
+
+  it('gives a clinic built in the evening a day of booked visits ahead', () => {
+    const evening = new Date('2026-11-30T23:40:00Z');
+    const built = buildDemoClinic({ today: evening, timezone: clinicMorningTimezone(evening) });
+    const ahead = built.appointments.filter((a) => a.status === 'booked' && Date.parse(a.start) > evening.getTime());
+    expect(ahead.length).toBeGreaterThan(40);
+    expect(buildDemoClinic({ today: evening }).appointments.filter((a) => a.status === 'booked')).toEqual([]);
   });
 });

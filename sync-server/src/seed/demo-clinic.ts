@@ -48,6 +48,19 @@ export function seededRandom(seed: number): Random {
 export const DEMO_SEED = 20_261_122;
 export const DEMO_TIMEZONE = 'America/New_York';
 export const DEMO_PATIENT_COUNT = 300;
+
+/**
+ * A fixed-offset zone (`Etc/GMT±n`) in which `now` falls between 09:00 and
+ * 10:00, so a demo clinic built at any hour has most of its day ahead and no
+ * midnight for the next fourteen hours. Tests and benchmarks use it: in New
+ * York the afternoon's last visits are gone by evening.
+ */
+export function clinicMorningTimezone(now: Date): string {
+  // UTC offsets of whole hours from -12 to +11 cover every hour of the day once.
+  const offset = ((((9 - now.getUTCHours() + 12) % 24) + 24) % 24) - 12;
+  // The Etc zones' signs are POSIX's: Etc/GMT+5 lies five hours behind UTC.
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
 /** Eight weeks of weekdays: enough visits for the no-show model to learn the site's patterns from. */
 const HISTORY_WEEKDAYS = 40;
 
@@ -154,22 +167,27 @@ const roomPlans: readonly Pick<Room, 'name' | 'kind' | 'equipment'>[] = [
  * checked in and waiting, called or in a room, with ticket codes from A-001;
  * later ones are booked. No timestamp lies after `today`.
  *
+ * `timezone` (New York's unless given) decides which day is today and when
+ * its hours fall; `clinicMorningTimezone` picks one where `today` is a
+ * morning, for a demo with its day ahead of it at any hour.
+ *
  * Pure: the same `today` and the same random sequence give the same records,
  * ids included. MRNs are left pending: only the server hands them out.
  */
-export function buildDemoClinic(options: { today: Date; random?: Random }): DemoClinic {
+export function buildDemoClinic(options: { today: Date; timezone?: string; random?: Random }): DemoClinic {
   const now = options.today.getTime();
   const rng = new Rng(options.random ?? seededRandom(DEMO_SEED));
-  const localToday = localDateAt(options.today, DEMO_TIMEZONE);
+  const timezone = options.timezone ?? DEMO_TIMEZONE;
+  const localToday = localDateAt(options.today, timezone);
   const setupAt = now - 400 * DAY;
-  const at = (date: string, time: string) => zonedTimeToUtc(date, time, DEMO_TIMEZONE).getTime();
+  const at = (date: string, time: string) => zonedTimeToUtc(date, time, timezone).getTime();
 
   const site = createRecord(
     'sites',
     {
       id: rng.uuid(setupAt),
       name: 'Riverside Family Clinic',
-      timezone: DEMO_TIMEZONE,
+      timezone,
       queuePrefixes: { reception: 'A', lab: 'L' },
       // The demo shows the whole lobby: patients without an appointment may register at the kiosk.
       checkIn: { ...DEFAULT_CHECK_IN_SETTINGS, walkIns: true },
@@ -271,7 +289,7 @@ export function buildDemoClinic(options: { today: Date; random?: Random }): Demo
           leadDays: (slot.start - bookedAt) / DAY,
           priorNoShows: priorNoShows.get(patient.id) ?? 0,
           weekday: weekdayOf(day),
-          localHour: Number(localTimeAt(new Date(slot.start), DEMO_TIMEZONE).slice(0, 2)),
+          localHour: Number(localTimeAt(new Date(slot.start), timezone).slice(0, 2)),
           visitType,
           confirmed: confirmedAt !== null && confirmedAt < slot.start,
         });
@@ -311,7 +329,9 @@ export function buildDemoClinic(options: { today: Date; random?: Random }): Demo
   queueEntries.push(...today.queueEntries);
 
   // Drawn last, from a sequence of their own, so the rest of the clinic is the same with or without them.
-  queueEntries.push(...pastQueues(new Rng(seededRandom(Math.floor(rng.next() * 2 ** 32))), appointments, localToday));
+  queueEntries.push(
+    ...pastQueues(new Rng(seededRandom(Math.floor(rng.next() * 2 ** 32))), appointments, localToday, timezone),
+  );
 
   const occupied = new Set(today.queueEntries.filter((q) => q.status === 'in-room').map((q) => q.roomId));
   const roomsNow = rooms.map((room) => (occupied.has(room.id) ? setRoomStatus(room, 'occupied', now - MINUTE) : room));
@@ -620,14 +640,19 @@ function pastAppointment(
  * began and left the room when it ended, so the reports have waits to show
  * for weeks, not only today.
  */
-function pastQueues(rng: Rng, appointments: readonly Appointment[], localToday: string): QueueEntry[] {
+function pastQueues(
+  rng: Rng,
+  appointments: readonly Appointment[],
+  localToday: string,
+  timezone: string,
+): QueueEntry[] {
   const eventAt = (a: Appointment, to: string) => {
     const event = a.statusLog.find((e) => e.to === to);
     return event === undefined ? null : Date.parse(hlcToIso(event.hlc));
   };
   const byDay = new Map<string, Appointment[]>();
   for (const a of appointments) {
-    const day = localDateAt(new Date(a.start), DEMO_TIMEZONE);
+    const day = localDateAt(new Date(a.start), timezone);
     if (a.status !== 'fulfilled' || day >= localToday || a.roomId === null) continue;
     byDay.set(day, [...(byDay.get(day) ?? []), a]);
   }

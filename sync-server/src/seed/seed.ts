@@ -36,7 +36,12 @@ const SEED_LOCK = 7_274_114;
  *
  * Returns whether it seeded.
  */
-export async function seedDemoIfEmpty(db: Db, log: Logger, now: Date = new Date()): Promise<boolean> {
+export async function seedDemoIfEmpty(
+  db: Db,
+  log: Logger,
+  options: { now?: Date; timezone?: string } = {},
+): Promise<boolean> {
+  const now = options.now ?? new Date();
   const lock = await db.pool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [SEED_LOCK]);
@@ -46,7 +51,7 @@ export async function seedDemoIfEmpty(db: Db, log: Logger, now: Date = new Date(
       return false;
     }
     const started = Date.now();
-    const clinic = buildDemoClinic({ today: now });
+    const clinic = buildDemoClinic({ today: now, ...(options.timezone ? { timezone: options.timezone } : {}) });
     clinic.patients = await withMrns(db, clinic.patients);
     for (const collection of SEED_ORDER) {
       await writeRecords(db, collection, clinic[collection] as AnyRecord[]);

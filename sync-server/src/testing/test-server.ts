@@ -12,6 +12,7 @@ import type { BillingConfig } from '#billing/config';
 import { loadConfig, type Config } from '#config';
 import { createLogger, testLogLevel } from '#logger';
 import { startServer, type RunningServer } from '#server';
+import { clinicMorningTimezone } from '#seed/demo-clinic';
 import type { DispatcherOptions } from '#webhooks/dispatcher';
 import { createTestDatabase } from './test-database.js';
 
@@ -20,7 +21,11 @@ export interface TestServerOptions {
   databaseUrl?: string;
   /** Default 0: any free port. */
   port?: number;
-  /** Seed the demo clinic; off unless asked. */
+  /**
+   * Seed the demo clinic; off unless asked. It is seeded in a zone where it is
+   * the clinic's morning (clinicMorningTimezone), so its day has visits ahead
+   * whatever the hour a test runs.
+   */
   demo?: boolean;
   /** Default: a random secret, kept across `restart()`. */
   tokenSecret?: string;
@@ -62,6 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir: join(tmpdir(), 'medisync-test-data'),
     logLevel: testLogLevel(),
     demo: options.demo ?? false,
+    demoTimezone: clinicMorningTimezone(new Date()),
     corsOrigins: options.corsOrigins ?? [],
     tokenSecret: options.tokenSecret ?? randomBytes(48).toString('base64url'),
     ...(options.billing ? { billing: options.billing } : {}),
