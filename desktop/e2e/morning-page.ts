@@ -89,16 +89,15 @@ export class MorningPage {
     return this.queue.card(ticket).getAttribute('data-entry-id');
   }
 
-  /** On the queue board: calls the top of Waiting to `room`, sends them in and marks them done. Returns the ticket. */
-  async callNextToRoomAndFinish(room: string, shot: (step: string) => Promise<unknown>): Promise<string> {
+  /**
+   * On the queue board: calls the top of Waiting to `room` (or, when it does not suit the visit,
+   * to the room the board offers instead), sends them in and marks them done. Returns the ticket.
+   */
+  async callNextToRoomAndFinish(preferred: string, shot: (step: string) => Promise<unknown>): Promise<string> {
     await this.desk.openView('Queue');
     await this.queue.heading().waitFor(soon);
-    await this.queue.chooseRoom(room);
-    await expect.poll(() => this.queue.callNextButton().textContent(), soon).toMatch(/^Call next: \S+$/);
-    const ticket = (await this.queue.callNextButton().textContent())!.replace('Call next: ', '');
-    await this.queue.callNextButton().click();
-    await expect.poll(() => this.queue.columnOf(ticket), soon).toBe('called');
-    await expect.poll(() => this.queue.occupantOf(room), soon).toContain(ticket);
+    await this.queue.chooseRoom(preferred);
+    const { ticket, room } = await this.queue.callNext();
     await shot('called');
     await this.queue.act(ticket, 'In room');
     await expect.poll(() => this.queue.columnOf(ticket), soon).toBe('in-room');

@@ -1,4 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+const soon = { timeout: 15_000 };
 
 /** The queue board as a receptionist works it: by tickets, room names and the words on the buttons. */
 export class QueuePage {
@@ -50,6 +53,38 @@ export class QueuePage {
 
   callNextButton(): Locator {
     return this.page.getByRole('button', { name: /^Call next: / });
+  }
+
+  /**
+   * Presses Call next, as a receptionist would. When the chosen room lacks what the visit needs
+   * (an infant scale for a well-child visit) the board asks which room instead, offering only
+   * those that have it: then the one it offers is taken. Answers the ticket called and its room.
+   */
+  async callNext(): Promise<{ ticket: string; room: string }> {
+    await expect.poll(() => this.callNextButton().textContent(), soon).toMatch(/^Call next: \S+$/);
+    const ticket = (await this.callNextButton().textContent())!.replace('Call next: ', '');
+    await this.callNextButton().click();
+    const asked = this.page.getByRole('dialog', { name: `Call ${ticket}` });
+    await expect
+      .poll(async () => (await this.columnOf(ticket)) === 'called' || (await asked.count()) > 0, soon)
+      .toBe(true);
+    if ((await asked.count()) > 0) await asked.getByRole('button', { name: 'Call', exact: true }).click();
+    await expect.poll(() => this.columnOf(ticket), soon).toBe('called');
+    await expect.poll(() => this.roomOf(ticket), soon).not.toBeNull();
+    return { ticket, room: (await this.roomOf(ticket))! };
+  }
+
+  /** The room whose tile shows `ticket` as its occupant, or null. */
+  roomOf(ticket: string): Promise<string | null> {
+    return this.page
+      .locator('[data-testid="room-tile"]')
+      .evaluateAll(
+        (tiles, wanted) =>
+          tiles
+            .find((tile) => tile.querySelector('[data-testid="room-occupant"]')?.textContent?.includes(wanted))
+            ?.getAttribute('data-room') ?? null,
+        ticket,
+      );
   }
 
   async act(ticket: string, button: string): Promise<void> {

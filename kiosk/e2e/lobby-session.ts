@@ -14,6 +14,17 @@ export interface Staff {
   site: { id: string; timezone: string };
 }
 
+/**
+ * An active demo patient with no visit today (`offset` picks another): a test
+ * that books them one knows it is the only one the kiosk can find.
+ */
+export const patientWithoutVisitsToday = (offset = 0) =>
+  `SELECT p.doc FROM patients p
+    WHERE p.doc->>'active' = 'true'
+      AND NOT EXISTS (SELECT 1 FROM appointments a
+                       WHERE a.doc->>'patientId' = p.id::text AND (a.doc->>'start')::timestamptz > now() - interval '1 day')
+    ORDER BY p.id OFFSET ${offset} LIMIT 1`;
+
 export async function post<T>(server: TestServer, route: string, body: unknown, token?: string): Promise<T> {
   const response = await fetch(`${server.url}${route}`, {
     method: 'POST',

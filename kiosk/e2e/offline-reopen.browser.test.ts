@@ -27,6 +27,7 @@ import { startTestServer, type TestServer } from '@medisync/sync-server/src/test
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { catalogues } from '../src/renderer/i18n/index.js';
+import { patientWithoutVisitsToday } from './lobby-session.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const t = catalogues.en;
@@ -103,7 +104,7 @@ describeInBrowser('the kiosk and the display reopen offline', () => {
   const status = (tab: Page) => tab.getByTestId('device-status').textContent();
 
   it('the kiosk reloads offline, says so, still checks a patient in, and the check-in syncs once back', async () => {
-    const patient = await one<Patient>("SELECT doc FROM patients WHERE doc->>'active' = 'true' OFFSET 3 LIMIT 1");
+    const patient = await one<Patient>(patientWithoutVisitsToday(3));
     const provider = await one<Provider>('SELECT doc FROM providers LIMIT 1');
     const now = Date.now();
     const today = dayRangeUtc(localDateAt(new Date(now), desk.timezone), desk.timezone);

@@ -89,7 +89,7 @@ export async function benchChromium(options: ChromiumBenchOptions): Promise<void
         dataDir: join(tmpdir(), 'medisync-bench-data'),
         logLevel: 'silent',
         demo: true,
-        // The clinic's morning whatever the hour, so each run finds the same day ahead of the desk.
+        // Just before the clinic opens, whatever the hour: each run finds the same day ahead of the desk.
         demoTimezone: clinicMorningTimezone(new Date()),
         corsOrigins: [],
         tokenSecret: randomBytes(48).toString('base64url'),

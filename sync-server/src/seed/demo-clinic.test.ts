@@ -169,18 +169,21 @@ describe('buildDemoClinic', () => {
 });
 
 describe('clinicMorningTimezone', () => {
-  it('finds a zone where it is between 09:00 and 10:00, at every quarter hour of the day', () => {
+  it('finds a zone where it is between 06:00 and 07:00, at every quarter hour of the day', () => {
     for (let minutes = 0; minutes < 24 * 60; minutes += 15) {
       const now = new Date(Date.UTC(2026, 10, 30, 0, minutes, 30));
-      expect(localTimeAt(now, clinicMorningTimezone(now))).toMatch(/^09:/);
+      expect(localTimeAt(now, clinicMorningTimezone(now))).toMatch(/^06:/);
     }
   });
 
-  it('gives a clinic built in the evening a day of booked visits ahead', () => {
+  it('gives a clinic built in the evening its whole day booked ahead, and nobody arrived yet', () => {
     const evening = new Date('2026-11-30T23:40:00Z');
-    const built = buildDemoClinic({ today: evening, timezone: clinicMorningTimezone(evening) });
+    const zone = clinicMorningTimezone(evening);
+    const built = buildDemoClinic({ today: evening, timezone: zone });
     const ahead = built.appointments.filter((a) => a.status === 'booked' && Date.parse(a.start) > evening.getTime());
-    expect(ahead.length).toBeGreaterThan(40);
+    expect(ahead.length).toBeGreaterThan(60);
+    const today = localDateAt(evening, zone);
+    expect(built.queueEntries.filter((q) => localDateAt(new Date(q.checkedInAt), zone) === today)).toEqual([]);
     expect(buildDemoClinic({ today: evening }).appointments.filter((a) => a.status === 'booked')).toEqual([]);
   });
 });

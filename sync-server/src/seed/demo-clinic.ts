@@ -50,14 +50,15 @@ export const DEMO_TIMEZONE = 'America/New_York';
 export const DEMO_PATIENT_COUNT = 300;
 
 /**
- * A fixed-offset zone (`Etc/GMT±n`) in which `now` falls between 09:00 and
- * 10:00, so a demo clinic built at any hour has most of its day ahead and no
- * midnight for the next fourteen hours. Tests and benchmarks use it: in New
- * York the afternoon's last visits are gone by evening.
+ * A fixed-offset zone (`Etc/GMT±n`) in which `now` falls between 06:00 and
+ * 07:00, an hour before the demo's first visits: built at any hour, the
+ * clinic has its whole day booked ahead, nobody has arrived yet, every room
+ * is free, and midnight is seventeen hours away. Tests and benchmarks use it,
+ * so what they find does not depend on the hour they run at.
  */
 export function clinicMorningTimezone(now: Date): string {
   // UTC offsets of whole hours from -12 to +11 cover every hour of the day once.
-  const offset = ((((9 - now.getUTCHours() + 12) % 24) + 24) % 24) - 12;
+  const offset = ((((6 - now.getUTCHours() + 12) % 24) + 24) % 24) - 12;
   // The Etc zones' signs are POSIX's: Etc/GMT+5 lies five hours behind UTC.
   return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
 }
@@ -168,7 +169,7 @@ const roomPlans: readonly Pick<Room, 'name' | 'kind' | 'equipment'>[] = [
  * later ones are booked. No timestamp lies after `today`.
  *
  * `timezone` (New York's unless given) decides which day is today and when
- * its hours fall; `clinicMorningTimezone` picks one where `today` is a
+ * its hours fall; `clinicMorningTimezone` picks one where `today` is early
  * morning, for a demo with its day ahead of it at any hour.
  *
  * Pure: the same `today` and the same random sequence give the same records,

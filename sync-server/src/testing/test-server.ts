@@ -23,8 +23,8 @@ export interface TestServerOptions {
   port?: number;
   /**
    * Seed the demo clinic; off unless asked. It is seeded in a zone where it is
-   * the clinic's morning (clinicMorningTimezone), so its day has visits ahead
-   * whatever the hour a test runs.
+   * just before the clinic opens (clinicMorningTimezone), so its day has visits
+   * ahead and free rooms whatever the hour a test runs.
    */
   demo?: boolean;
   /** Default: a random secret, kept across `restart()`. */
