@@ -29,7 +29,7 @@ import { startTestServer, type TestServer } from '@medisync/sync-server/src/test
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { catalogues } from '../src/renderer/i18n/index.js';
-import { enroll, identifyAtKiosk, push, signIn, type Staff } from './lobby-session.js';
+import { enroll, identifyAtKiosk, patientWithoutVisitsToday, push, signIn, type Staff } from './lobby-session.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const t = catalogues.en;
@@ -61,7 +61,7 @@ describeInBrowser('the lobby pages in Chromium, enrolled at a real sync server',
   });
 
   it("checks a patient in for today's appointment from the kiosk's own replica", async () => {
-    const patient = await one<Patient>("SELECT doc FROM patients WHERE doc->>'active' = 'true' LIMIT 1");
+    const patient = await one<Patient>(patientWithoutVisitsToday());
     const provider = await one<Provider>('SELECT doc FROM providers LIMIT 1');
     const now = Date.now();
     const today = dayRangeUtc(localDateAt(new Date(now), desk.site.timezone), desk.site.timezone);
@@ -85,6 +85,27 @@ describeInBrowser('the lobby pages in Chromium, enrolled at a real sync server',
       desk.actor,
     );
     await push(server, desk, 'appointments', appointment);
+    // A second visit this afternoon, too far ahead to check in for now.
+    const afternoon = new Date(start.getTime() + 3 * 3_600_000);
+    const later = createRecord(
+      'appointments',
+      {
+        id: newId(),
+        siteId: desk.site.id,
+        patientId: patient.id,
+        providerId: provider.id,
+        roomId: null,
+        start: afternoon.toISOString(),
+        end: new Date(afternoon.getTime() + 15 * 60_000).toISOString(),
+        visitType: 'follow-up',
+        status: 'booked',
+        copayCents: null,
+        notes: null,
+      },
+      clock,
+      desk.actor,
+    );
+    await push(server, desk, 'appointments', later);
 
     const page = await browser.newPage();
     await page.goto(`${server.url}/app/kiosk/check-in.html`);
@@ -124,8 +145,8 @@ describeInBrowser('the lobby pages in Chromium, enrolled at a real sync server',
       expect(entries.map((e) => e.doc)).toEqual([expect.objectContaining({ ticketCode: ticket, status: 'waiting' })]);
     });
 
-    // Asking again (a second try, a lost ticket) says they are here already, and is no miss: more
-    // tries than the lockout allows leave the search open.
+    // Asking again (a second try, a lost ticket) says they are here already, not that they are early
+    // for the afternoon, and is no miss: more tries than the lockout allows leave the search open.
     for (let attempt = 0; attempt <= kioskLockoutRule.maxMisses; attempt++) {
       await page.getByRole('button', { name: t.finish }).click();
       await identifyAtKiosk(page, t, patient.familyName, patient.dob);

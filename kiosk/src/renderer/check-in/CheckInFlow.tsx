@@ -129,6 +129,9 @@ export function CheckInFlow({
       let matches: KioskAppointmentSummary[];
       if (query.kind === 'identity') {
         matches = await service.find(query);
+        // Someone waiting to be seen is told so, even with a later visit today, unless that one may be checked in now.
+        const opensNow = (m: KioskAppointmentSummary) => canCheckIn(checkInWindow(m, new Date(now()), settings));
+        if (!matches.some(opensNow) && (await showAlreadyHere(query))) return;
       } else {
         const lookup = await service.findByCode(query.code);
         if (lookup.kind === 'used' && (await showAlreadyHere(query))) return;
@@ -140,7 +143,6 @@ export function CheckInFlow({
         matches = lookup.kind === 'found' ? [lookup.appointment] : [];
       }
       if (matches.length === 0) {
-        if (query.kind === 'identity' && (await showAlreadyHere(query))) return;
         const next = recordMiss(current, now());
         await service.saveLockout(next);
         setLockout(next);
