@@ -1,3 +1,4 @@
+import type { Actor } from '@medisync/shared/domain';
 import type { DeviceDatabase, SyncSession } from '@medisync/shared/sync';
 import { startSync, TicketDispenser } from '@medisync/shared/sync';
 import { databaseName, localDeviceId, openBrowserDeviceDatabase } from '../shell/device-database.js';
@@ -13,6 +14,12 @@ export interface Workspace {
   /** The sync server, for the few things only it can do (card payments: docs/architecture.md §9.7). */
   serverUrl: string;
   close(): Promise<void>;
+}
+
+/** Who a write made on this desk is by: the signed-in user, as an admin or a desk. */
+export function deskActor(workspace: Workspace): Actor {
+  const { user } = workspace.session;
+  return { id: user.id, role: user.role === 'admin' ? 'admin' : 'desk', source: 'desk' };
 }
 
 /** Pages of 500 suit real IndexedDB: fewer round trips without long write transactions (docs/architecture.md §4.8). */

@@ -13,8 +13,7 @@ import {
   type Patient,
 } from '@medisync/shared/domain';
 import type { RxDocument } from 'rxdb';
-import { deskActor } from '../visit/visit-actions.js';
-import type { Workspace } from '../workspace.js';
+import { deskActor, type Workspace } from '../workspace.js';
 
 /** A site's fee schedule is a few dozen lines; more than this is not a fee schedule. */
 const MAX_FEES = 200;

@@ -24,8 +24,7 @@ import { facilityOnReplica } from '@medisync/shared/sync';
 import { formatTimeOfDay } from '../../shell/time.js';
 import { visitTypeLabel } from '../labels.js';
 import { patientListName } from '../names.js';
-import { deskActor } from '../queue/use-queue-actions.js';
-import type { Workspace } from '../workspace.js';
+import { deskActor, type Workspace } from '../workspace.js';
 
 /**
  * The booking screen's writes, each judged against the local replica and saved

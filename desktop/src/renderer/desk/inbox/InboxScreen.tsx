@@ -25,8 +25,7 @@ import { bookingPaths } from '../booking/paths.js';
 import { appointmentStatusLabel, attentionLabel, queueStatusLabel } from '../labels.js';
 import { patientListName } from '../names.js';
 import { ConfirmDialog, FormDialog } from '../queue/dialogs.js';
-import { deskActor } from '../queue/use-queue-actions.js';
-import type { Workspace } from '../workspace.js';
+import { deskActor, type Workspace } from '../workspace.js';
 import { useInbox, type InboxData, type InboxItem } from './use-inbox.js';
 import './inbox.css';
 

@@ -1,8 +1,7 @@
 import { changeRecord, type Notice, type Patient } from '@medisync/shared/domain';
 import type { Observable } from 'rxjs';
 import { useLiveQuery } from '../use-query.js';
-import type { Workspace } from '../workspace.js';
-import { deskActor } from '../queue/use-queue-actions.js';
+import { deskActor, type Workspace } from '../workspace.js';
 
 /** Unread notices the panel lists (and counts) at most; more show as "50+". */
 export const UNREAD_SHOWN = 50;

@@ -11,8 +11,7 @@ import {
 } from '@medisync/shared/domain';
 import { queueArrival } from '@medisync/shared/sync';
 import { knownCurrency } from '../billing/billing-api.js';
-import { deskActor } from '../visit/visit-actions.js';
-import type { Workspace } from '../workspace.js';
+import { deskActor, type Workspace } from '../workspace.js';
 
 /** What the registration and edit form collects; the rest of a patient record is the desk's to set. */
 export type PatientDetails = Pick<

@@ -8,7 +8,7 @@ import {
 } from '@medisync/shared/domain';
 import { useCallback, useState } from 'react';
 import { useAnnounce } from '../announcer.js';
-import type { Workspace } from '../workspace.js';
+import { deskActor, type Workspace } from '../workspace.js';
 
 export interface LastAction {
   /** What happened, in words: "Called A-004 to Exam 2". */
@@ -35,14 +35,6 @@ export interface QueueActions {
   last: LastAction | null;
   clearLast(): void;
   actor: Actor;
-}
-
-export function deskActor(workspace: Workspace): Actor {
-  return {
-    id: workspace.session.user.id,
-    role: workspace.session.user.role === 'admin' ? 'admin' : 'desk',
-    source: 'desk',
-  };
 }
 
 /** The board's writes, with the outcome announced to screen readers and shown with an Undo. */

@@ -3,7 +3,6 @@ import {
   DomainError,
   transitionRecord,
   undoTarget,
-  type Actor,
   type Appointment,
   type QueueEntry,
   type Site,
@@ -11,7 +10,7 @@ import {
 import { queueArrival, RECEPTION_QUEUE } from '@medisync/shared/sync';
 import { appointmentStatusLabel } from '../labels.js';
 import type { SiteDay } from '../use-site-today.js';
-import type { Workspace } from '../workspace.js';
+import { deskActor, type Workspace } from '../workspace.js';
 
 /**
  * What the desk does to a visit: check in, no-show, undo. Every step is a
@@ -25,11 +24,6 @@ export class VisitStepRefused extends Error {
 
 /** Statuses an appointment can be checked in from at the desk. */
 export const CHECK_IN_FROM: readonly Appointment['status'][] = ['booked', 'noshow'];
-
-export function deskActor(workspace: Workspace): Actor {
-  const { user } = workspace.session;
-  return { id: user.id, role: user.role === 'admin' ? 'admin' : 'desk', source: 'desk' };
-}
 
 export function canCheckIn(appointment: Pick<Appointment, 'status'>): boolean {
   return CHECK_IN_FROM.includes(appointment.status);
