@@ -217,4 +217,52 @@ describeInBrowser('the admin screens (Reports, Rooms) in Chromium against a real
       .toContain('ECG machine: unavailable');
     await saveScreenshot(page, 'queue-equipment-down');
   });
+
+  it('an admin changes the fee schedule: a new amount, a fee no longer charged, a fee for another visit type', async () => {
+    await desk.openView('Fees');
+    await page.getByRole('heading', { level: 1, name: 'Fee schedule' }).waitFor({ timeout: 20_000 });
+    const storedFee = async (visitType: string) => {
+      const [row] = await server.db.query<{ doc: { description: string; amountCents: number; active: boolean } }>(
+        `SELECT doc FROM ledger WHERE doc->>'kind' = 'fee' AND doc->>'visitType' = $1`,
+        [visitType],
+      );
+      return row?.doc;
+    };
+    const sick = page.locator('[data-testid="fee"][data-visit-type="sick-visit"]');
+    await expect.poll(() => sick.getByLabel('Sick visit: amount in USD').inputValue()).toBe('110.00');
+
+    // A typo is named, and nothing is saved.
+    await sick.getByLabel('Sick visit: amount in USD').fill('12O');
+    expect(await sick.getByText('Type an amount such as 95.00.').isVisible()).toBe(true);
+    expect(await sick.getByRole('button', { name: 'Save the Sick visit fee' }).isDisabled()).toBe(true);
+
+    // Enter saves, as the Save button does.
+    await sick.getByLabel('Sick visit: amount in USD').fill('$120.50');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await storedFee('sick-visit'))?.amountCents, { timeout: 15_000 }).toBe(12050);
+    expect(await sick.getByLabel('Sick visit: amount in USD').inputValue()).toBe('120.50');
+
+    const sports = page.locator('[data-testid="fee"][data-visit-type="sports-physical"]');
+    await sports.getByLabel('Charged').uncheck();
+    await sports.getByRole('button', { name: 'Save the Sports physical fee' }).click();
+    await expect.poll(async () => (await storedFee('sports-physical'))?.active, { timeout: 15_000 }).toBe(false);
+
+    const add = page.getByRole('form', { name: 'Add a fee' });
+    await add.getByLabel('Visit type').selectOption({ label: 'ECG' });
+    await add.getByLabel('On the invoice').fill('Resting ECG');
+    await add.getByLabel('Amount (USD)').fill('85');
+    await add.getByRole('button', { name: 'Add fee' }).click();
+    await expect
+      .poll(() => storedFee('ecg'), { timeout: 15_000 })
+      .toMatchObject({
+        description: 'Resting ECG',
+        amountCents: 8500,
+        active: true,
+      });
+    // Priced now: the row is in the table, and ECG is no longer offered to add.
+    expect(await page.locator('[data-testid="fee"][data-visit-type="ecg"]').count()).toBe(1);
+    expect(await add.getByLabel('Visit type').locator('option', { hasText: /^ECG$/ }).count()).toBe(0);
+    await saveScreenshot(page, 'fees');
+    await expectNoAxeViolations(page);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 
-export type DeskScreenName = 'Today' | 'Queue' | 'Patients' | 'Book' | 'Inbox' | 'Rooms' | 'Reports';
+export type DeskScreenName = 'Today' | 'Queue' | 'Patients' | 'Book' | 'Inbox' | 'Rooms' | 'Reports' | 'Fees';
 
 /** The reception app as staff use it: by labels, roles and the words on screen. */
 export class DeskPage {

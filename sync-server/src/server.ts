@@ -22,6 +22,7 @@ import { RetentionSchedule } from '#retention/retention';
 import { NoShowSchedule } from '#no-show/job';
 import { createMetrics } from '#metrics/metrics';
 import { AuditLog } from '#audit/audit-log';
+import { openAccountsForNewPatients } from '#billing/accounts';
 import { createReminders, type Reminders, type ReminderStartOptions } from '#reminders/index';
 import { takeOverRestoredDatabase } from '#ops/restored-database';
 
@@ -177,6 +178,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     // Like the webhook outbox: stopped before HTTP closes, and a message already handed over is waited for.
     reminders.start();
     undo.unshift(() => reminders.stop());
+    const stopOpeningAccounts = openAccountsForNewPatients({ db, log, changes }, config.billing.currency);
+    undo.unshift(async () => stopOpeningAccounts());
     log.info({ url }, 'sync server listening');
 
     let closing: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import {
   invoiceSettlement,
   ledgerId,
   newAccount,
+  parseMoney,
   planVisitBilling,
   selfPayChargeIdOf,
 } from './billing.js';
@@ -165,5 +166,21 @@ describe('what is due, paid and refunded', () => {
   it('lets only the server mark money moved', () => {
     expect(() => transitionRecord('ledger', payment, 'succeeded', clock, desk)).toThrow(/may not/);
     expect(() => transitionRecord('ledger', invoice, 'paid', clock, desk)).toThrow(/may not/);
+  });
+});
+
+describe('amounts as staff type them', () => {
+  it.each([
+    ['95', 9500],
+    ['95.5', 9550],
+    ['95.05', 9505],
+    ['$1,250.00', 125000],
+    [' 0 ', 0],
+  ])('reads %j as %i cents', (typed, cents) => {
+    expect(parseMoney(typed)).toBe(cents);
+  });
+
+  it.each(['', 'ninety', '-5', '12.345', '1,25', '12.', '1000001'])('refuses %j', (typed) => {
+    expect(parseMoney(typed)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import type { Actor } from './records.js';
 import { createRecord, type NewRecord } from './records.js';
 import type { HybridClock } from './hlc.js';
 import type { Appointment } from './schemas/appointment.js';
+import { centsSchema } from './schemas/ledger.js';
 import type {
   AccountEntry,
   ChargeEntry,
@@ -37,6 +38,8 @@ export const invoiceIdOf = (appointmentId: string) => ledgerId('invoice', appoin
 export const claimIdOf = (appointmentId: string) => ledgerId('claim', appointmentId);
 /** One payment per charge: the server decides by the charge's id, so a charge is never collected twice. */
 export const paymentIdOf = (chargeId: string) => ledgerId('payment', chargeId);
+/** A fee added for a visit type: two admins adding it offline make one. */
+export const feeIdOf = (siteId: string, visitType: string) => ledgerId('fee', siteId, visitType);
 
 /** Payments that moved money (refunds are then counted apart). */
 const SETTLED: readonly PaymentEntry['status'][] = ['succeeded', 'partially-refunded', 'refunded'];
@@ -248,6 +251,18 @@ export function draftClaim(
 }
 
 /** "$12.50": amounts as a receptionist reads them aloud, in the clinic's locale. */
+/**
+ * An amount as staff type it ("95", "95.5", "$1,250.00") in minor units, or
+ * null when it is not one: negative, more than two decimals, or beyond what
+ * the ledger holds.
+ */
+export function parseMoney(typed: string): number | null {
+  const match = /^\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(typed.trim());
+  if (match === null) return null;
+  const cents = Number(match[1]!.replaceAll(',', '')) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return centsSchema.safeParse(cents).success ? cents : null;
+}
+
 export function formatMoney(cents: number, currency: string, locale = 'en-US'): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
 }

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { createHashRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 import { BookScreen } from './booking/BookScreen.js';
+import { FeesScreen } from './fees/FeesScreen.js';
 import { InboxScreen } from './inbox/InboxScreen.js';
 import { PatientsScreen } from './patients/PatientsScreen.js';
 import { QueueBoard } from './queue/QueueBoard.js';
@@ -33,6 +34,7 @@ export function deskRoutes(workspace: Workspace, onSignOut: () => void): RouteOb
         { path: 'inbox', element: <InboxScreen workspace={workspace} /> },
         // Admin screens: the server refuses their data to anyone else, and the menu only offers them to admins.
         { path: 'rooms', element: <RoomsScreen workspace={workspace} /> },
+        { path: 'fees', element: <FeesScreen workspace={workspace} /> },
         {
           path: 'reports',
           element: (

@@ -35,6 +35,7 @@ const screens = [
 const adminScreens = [
   { to: deskPaths.rooms(), label: 'Rooms' },
   { to: deskPaths.reports(), label: 'Reports' },
+  { to: deskPaths.fees(), label: 'Fees' },
 ] as const;
 
 /**

@@ -17,6 +17,8 @@ export const deskPaths = {
   reports: () => '/reports',
   /** Admins only. */
   rooms: () => '/rooms',
+  /** Admins only. */
+  fees: () => '/fees',
 } as const;
 
 /** The search parameter that opens the visit panel for an appointment. */
