@@ -129,14 +129,22 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
     const { readFile } = await import('node:fs/promises');
     expect((await readFile(pdf!)).subarray(0, 5).toString()).toBe('%PDF-');
 
-    // And emailed to the patient's address on file, the PDF attached.
-    await billing().getByRole('button', { name: 'Email invoice' }).click();
+    // And emailed, the PDF attached: the address on file is offered, and the patient may give another.
+    await billing().getByRole('button', { name: 'Email invoice…' }).click();
+    const emailDialog = page.getByRole('dialog', { name: 'Email the invoice' });
+    const address = emailDialog.getByLabel(/^Email address/);
+    expect(await address.inputValue()).toBe(patient!.email);
+    await address.fill('accounts@employer.example');
+    await saveScreenshot(page, 'billing-invoice-email-dialog');
+    await expectNoAxeViolations(page, '[role="dialog"]');
+    await emailDialog.getByRole('button', { name: 'Send' }).click();
     await expect
       .poll(() => billing().textContent(), { timeout: 15_000 })
-      .toContain(`Invoice emailed to ${patient!.email}`);
-    await expect.poll(() => page.getByTestId('announcer').textContent()).toBe(`Invoice emailed to ${patient!.email}`);
-    // Only the invoice carries an attachment: a reminder to the same patient has its QR code inline.
-    const [mail] = smtp.messages.filter((m) => m.to.includes(patient!.email!) && m.attachments.length > 0);
+      .toContain('Invoice emailed to accounts@employer.example');
+    await expect
+      .poll(() => page.getByTestId('announcer').textContent())
+      .toBe('Invoice emailed to accounts@employer.example');
+    const [mail] = smtp.messages.filter((m) => m.to.includes('accounts@employer.example'));
     expect(mail!.attachments.map((a) => [a.filename, a.contentType, a.content.subarray(0, 5).toString()])).toEqual([
       [
         `invoice-${(await ledgerOf(visit.id)).find((e) => e.kind === 'invoice')!.id.slice(0, 8)}.pdf`,
@@ -144,6 +152,12 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
         '%PDF-',
       ],
     ]);
+    // The address was for this invoice only: the patient's record keeps its own.
+    const [onRecord] = await server.db.query<{ email: string }>(
+      `SELECT doc->>'email' AS email FROM patients WHERE id = $1`,
+      [patient!.id],
+    );
+    expect(onRecord!.email).toBe(patient!.email);
     await billing().scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'billing-invoice-emailed');
 
@@ -209,7 +223,7 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
     expect(await amount('due')).toBe('$15.00');
     expect(await amount('paid')).toBe('$0.00');
     // Emailing the invoice needs the server: the desk says so before anyone tries.
-    const email = billing().getByRole('button', { name: 'Email invoice' });
+    const email = billing().getByRole('button', { name: 'Email invoice…' });
     await expect.poll(() => email.isDisabled(), { timeout: 15_000 }).toBe(true);
     expect(await billing().getByTestId('email-blocked').textContent()).toContain(
       'needs the server, and this desk is offline',

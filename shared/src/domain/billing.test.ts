@@ -175,6 +175,7 @@ describe('amounts as staff type them', () => {
     ['95.5', 9550],
     ['95.05', 9505],
     ['$1,250.00', 125000],
+    ['€12.50', 1250],
     [' 0 ', 0],
   ])('reads %j as %i cents', (typed, cents) => {
     expect(parseMoney(typed)).toBe(cents);

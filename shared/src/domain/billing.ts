@@ -252,12 +252,12 @@ export function draftClaim(
 
 /** "$12.50": amounts as a receptionist reads them aloud, in the clinic's locale. */
 /**
- * An amount as staff type it ("95", "95.5", "$1,250.00") in minor units, or
+ * An amount as staff type it ("95", "95.5", "$1,250.00", "€12.50") in minor units, or
  * null when it is not one: negative, more than two decimals, or beyond what
  * the ledger holds.
  */
 export function parseMoney(typed: string): number | null {
-  const match = /^\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(typed.trim());
+  const match = /^[$€£]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(typed.trim());
   if (match === null) return null;
   const cents = Number(match[1]!.replaceAll(',', '')) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
   return centsSchema.safeParse(cents).success ? cents : null;

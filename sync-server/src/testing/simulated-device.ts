@@ -130,7 +130,12 @@ export class SimulatedDevice {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.child.send({ id, ...payload });
+      // A child that is going away fails the send here (EPIPE) instead of in an 'error' event nobody handles.
+      this.child.send({ id, ...payload }, (error) => {
+        if (error === null) return;
+        this.waiting.delete(id);
+        reject(error);
+      });
     });
   }
 }

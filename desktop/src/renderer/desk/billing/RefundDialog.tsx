@@ -1,4 +1,4 @@
-import { newId, type PaymentEntry } from '@medisync/shared/domain';
+import { newId, parseMoney, type PaymentEntry } from '@medisync/shared/domain';
 import { useState, type FormEvent } from 'react';
 import {
   Button,
@@ -15,13 +15,6 @@ import {
 import { failureMessage } from '../visit/visit-actions.js';
 import type { Workspace } from '../workspace.js';
 import { refundPayment } from './billing-api.js';
-
-/** "12.5", "12.50", "$12.50" → 1250; null when it is not an amount. */
-export function parseAmount(text: string): number | null {
-  const cleaned = text.replace(/[\s$€£,]/g, '');
-  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
-  return Math.round(Number(cleaned) * 100);
-}
 
 /**
  * An admin's refund of part or all of a payment, with the reason kept on the
@@ -47,7 +40,7 @@ export function RefundDialog({
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const cents = parseAmount(amount);
+  const cents = parseMoney(amount);
   const valid = cents !== null && cents > 0 && cents <= refundable && reason.trim().length > 0;
 
   async function submit(event: FormEvent) {
@@ -83,7 +76,7 @@ export function RefundDialog({
               onChange={setAmount}
               isRequired
               validate={(value) => {
-                const parsed = parseAmount(value);
+                const parsed = parseMoney(value);
                 if (parsed === null || parsed <= 0) return 'Type an amount such as 10.00.';
                 return parsed > refundable ? `At most ${money(refundable)} can be refunded.` : null;
               }}

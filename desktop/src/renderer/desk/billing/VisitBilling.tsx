@@ -25,12 +25,12 @@ import type { Workspace } from '../workspace.js';
 import {
   billingSettings,
   collectCharge,
-  emailInvoice,
   invoicePdfUrl,
   type BillingSettings,
   type PaymentAnswer,
 } from './billing-api.js';
 import { billVisit, draftVisitClaim, markCollectAtDesk, MAX_VISIT_ENTRIES, submitClaim } from './billing-writes.js';
+import { InvoiceEmailDialog } from './InvoiceEmailDialog.js';
 import { RefundDialog } from './RefundDialog.js';
 import './billing.css';
 
@@ -70,6 +70,7 @@ export function VisitBilling({
   // `done` is already announced (useAnnounce): shown, not read out a second time.
   const [message, setMessage] = useState<{ kind: 'error' | 'note' | 'done'; text: string } | null>(null);
   const [refunding, setRefunding] = useState<PaymentEntry | null>(null);
+  const [emailing, setEmailing] = useState(false);
   const timeZone = workspace.session.site.timezone;
   const isAdmin = workspace.session.user.role === 'admin';
   const sync = useObservable(workspace.sync.state$, workspace.sync.state ?? initialSyncState);
@@ -175,30 +176,7 @@ export function VisitBilling({
       ? 'Emailing the invoice needs the server, and this desk is offline: try again once it is back online.'
       : settings?.email === false
         ? 'Email is not set up on this server; print the invoice or save the PDF instead.'
-        : !patient?.email
-          ? 'No email address on file for this patient: add one to their record to email the invoice.'
-          : null;
-
-  async function sendInvoice() {
-    if (!invoice) return;
-    setBusy(true);
-    setMessage(null);
-    try {
-      const to = await emailInvoice(workspace, invoice.id);
-      announce(`Invoice emailed to ${to}`);
-      setMessage({ kind: 'done', text: `Invoice emailed to ${to}.` });
-    } catch (failure) {
-      setMessage({
-        kind: 'error',
-        text:
-          failure instanceof ServerApiError
-            ? `The invoice was not emailed: ${failure.message}.`
-            : 'The invoice was not emailed: the server cannot be reached. Try again once the desk is back online.',
-      });
-    } finally {
-      setBusy(false);
-    }
-  }
+        : null;
 
   if (charges.length === 0 && unbilledCopay === 0 && entries.length === 0) {
     return (
@@ -314,11 +292,11 @@ export function VisitBilling({
           <button
             type="button"
             className="button"
-            onClick={() => void sendInvoice()}
-            disabled={busy || emailBlocked !== null}
+            onClick={() => setEmailing(true)}
+            disabled={busy || !patient || emailBlocked !== null}
             aria-describedby={emailBlocked ? 'billing-email-blocked' : undefined}
           >
-            Email invoice
+            Email invoice…
           </button>
         )}
       </div>
@@ -329,6 +307,18 @@ export function VisitBilling({
       )}
       {settings?.payments === false && (
         <p className="billing__note">Card payments are not set up on this server; collect the amount another way.</p>
+      )}
+      {emailing && invoice && patient && (
+        <InvoiceEmailDialog
+          workspace={workspace}
+          invoiceId={invoice.id}
+          onFile={patient.email ?? null}
+          onClose={() => setEmailing(false)}
+          onSent={(to) => {
+            announce(`Invoice emailed to ${to}`);
+            setMessage({ kind: 'done', text: `Invoice emailed to ${to}.` });
+          }}
+        />
       )}
       {refunding && (
         <RefundDialog

@@ -91,8 +91,11 @@ export async function invoicePdfUrl(workspace: Workspace, invoiceId: string): Pr
 
 const emailedAnswer = z.object({ to: z.string() });
 
-/** Emails the invoice's PDF to the patient's address on file; answers the address it went to. */
-export async function emailInvoice(workspace: Workspace, invoiceId: string): Promise<string> {
-  const response = await call(workspace, `/billing/invoices/${invoiceId}/email`, { method: 'POST', body: '{}' });
+/** Emails the invoice's PDF to `to`, or to the patient's address on file; answers the address it went to. */
+export async function emailInvoice(workspace: Workspace, invoiceId: string, to?: string): Promise<string> {
+  const response = await call(workspace, `/billing/invoices/${invoiceId}/email`, {
+    method: 'POST',
+    body: JSON.stringify(to === undefined ? {} : { to }),
+  });
   return emailedAnswer.parse(await response.json()).to;
 }

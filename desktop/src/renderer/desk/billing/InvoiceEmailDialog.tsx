@@ -1,0 +1,107 @@
+import { useState, type FormEvent } from 'react';
+import { z } from 'zod';
+import {
+  Button,
+  Dialog,
+  FieldError,
+  Form,
+  Heading,
+  Input,
+  Label,
+  Modal,
+  ModalOverlay,
+  TextField,
+} from 'react-aria-components';
+import { ServerApiError } from '../../shell/server-api.js';
+import type { Workspace } from '../workspace.js';
+import { emailInvoice } from './billing-api.js';
+
+const address = z.email().max(254);
+
+/**
+ * Emails a visit's invoice as a PDF: to the address on the patient's record,
+ * or to one the patient gives at the desk (an employer, a relative paying).
+ * The address typed here is used for this invoice only; the record keeps its own.
+ */
+export function InvoiceEmailDialog({
+  workspace,
+  invoiceId,
+  onFile,
+  onClose,
+  onSent,
+}: {
+  workspace: Workspace;
+  invoiceId: string;
+  /** The patient's email on record, if any: offered first. */
+  onFile: string | null;
+  onClose: () => void;
+  onSent: (to: string) => void;
+}) {
+  const [to, setTo] = useState(onFile ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const valid = address.safeParse(to.trim()).success;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!valid) return;
+    setSending(true);
+    setError(null);
+    try {
+      onSent(await emailInvoice(workspace, invoiceId, to.trim()));
+      onClose();
+    } catch (failure) {
+      setError(
+        failure instanceof ServerApiError
+          ? `The invoice was not emailed: ${failure.message}.`
+          : 'The invoice was not emailed: the server cannot be reached. Try again once the desk is back online.',
+      );
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <ModalOverlay isOpen onOpenChange={(open) => !open && onClose()} isDismissable className="overlay">
+      <Modal className="overlay__modal">
+        <Dialog className="billing__dialog">
+          <Heading slot="title">Email the invoice</Heading>
+          <p>
+            The invoice goes as a PDF attachment.{' '}
+            {onFile === null
+              ? 'There is no email address on the patient’s record: type the one they give you.'
+              : 'Change the address to send it elsewhere; the patient’s record keeps its own.'}
+          </p>
+          <Form onSubmit={submit} validationBehavior="aria">
+            <TextField
+              className="field"
+              type="email"
+              value={to}
+              onChange={setTo}
+              isRequired
+              autoFocus
+              validate={(value) => (address.safeParse(value.trim()).success ? null : 'Type an email address.')}
+            >
+              <Label>Email address</Label>
+              <Input autoComplete="off" />
+              <FieldError className="error" />
+            </TextField>
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <div className="billing__dialog-actions">
+              <Button type="submit" className="button button--primary" isDisabled={sending || !valid}>
+                Send
+              </Button>
+              <Button className="button" onPress={onClose}>
+                Cancel
+              </Button>
+            </div>
+          </Form>
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
+  );
+}
