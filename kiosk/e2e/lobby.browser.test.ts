@@ -66,46 +66,31 @@ describeInBrowser('the lobby pages in Chromium, enrolled at a real sync server',
     const now = Date.now();
     const today = dayRangeUtc(localDateAt(new Date(now), desk.site.timezone), desk.site.timezone);
     const start = new Date(Math.max(now - 60_000, today.start.getTime()));
-    const appointment = createRecord(
-      'appointments',
-      {
-        id: newId(),
-        siteId: desk.site.id,
-        patientId: patient.id,
-        providerId: provider.id,
-        roomId: null,
-        start: start.toISOString(),
-        end: new Date(start.getTime() + 15 * 60_000).toISOString(),
-        visitType: 'follow-up',
-        status: 'booked',
-        copayCents: null,
-        notes: 'private note the kiosk must never hold',
-      },
-      clock,
-      desk.actor,
-    );
-    await push(server, desk, 'appointments', appointment);
+    const booked = async (at: Date, notes: string | null) => {
+      const visit = createRecord(
+        'appointments',
+        {
+          id: newId(),
+          siteId: desk.site.id,
+          patientId: patient.id,
+          providerId: provider.id,
+          roomId: null,
+          start: at.toISOString(),
+          end: new Date(at.getTime() + 15 * 60_000).toISOString(),
+          visitType: 'follow-up',
+          status: 'booked',
+          copayCents: null,
+          notes,
+        },
+        clock,
+        desk.actor,
+      );
+      await push(server, desk, 'appointments', visit);
+      return visit;
+    };
+    const appointment = await booked(start, 'private note the kiosk must never hold');
     // A second visit this afternoon, too far ahead to check in for now.
-    const afternoon = new Date(start.getTime() + 3 * 3_600_000);
-    const later = createRecord(
-      'appointments',
-      {
-        id: newId(),
-        siteId: desk.site.id,
-        patientId: patient.id,
-        providerId: provider.id,
-        roomId: null,
-        start: afternoon.toISOString(),
-        end: new Date(afternoon.getTime() + 15 * 60_000).toISOString(),
-        visitType: 'follow-up',
-        status: 'booked',
-        copayCents: null,
-        notes: null,
-      },
-      clock,
-      desk.actor,
-    );
-    await push(server, desk, 'appointments', later);
+    await booked(new Date(start.getTime() + 3 * 3_600_000), null);
 
     const page = await browser.newPage();
     await page.goto(`${server.url}/app/kiosk/check-in.html`);

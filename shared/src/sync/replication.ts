@@ -35,6 +35,14 @@ function lastEditedAt(doc: Doc): number {
  * when the live connection comes back (below).
  */
 const ANSWER_WITHIN_MS = 30_000;
+/**
+ * Once the live connection is back after it was lost, connections the browser
+ * pooled before may have died in the silence without anyone being told, and a
+ * request sent on one hears nothing: for a while, requests wait this long only,
+ * and RxDB sends a dropped one again on another connection.
+ */
+const RECOVERING_ANSWER_WITHIN_MS = 5_000;
+const RECOVERING_FOR_MS = 30_000;
 /** How long a live-connection attempt may take: one made while the network was silent never hears back. */
 const CONNECT_WITHIN_MS = 10_000;
 /** How long the rest of an answer may take: a first sync's pages on a slow link. */
@@ -116,6 +124,8 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
 
   /** Requests under way, so a reconnect can drop those sent on connections that went silent. */
   const inFlight = new Set<AbortController>();
+  let everConnected = false;
+  let recoveringUntil = 0;
   const request = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
     // A connection can go silent without closing (a dead NAT entry): neither a browser's
     // fetch nor RxDB ever gives up on it, and that collection would sync nothing more.
@@ -123,9 +133,10 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     // RxDB retries it on a fresh connection; a body may take longer on a slow link.
     const controller = new AbortController();
     inFlight.add(controller);
+    const answerWithin = Date.now() < recoveringUntil ? RECOVERING_ANSWER_WITHIN_MS : ANSWER_WITHIN_MS;
     let limit = setTimeout(
-      () => controller.abort(new Error(`no answer within ${ANSWER_WITHIN_MS / 1000} s`)),
-      ANSWER_WITHIN_MS,
+      () => controller.abort(new Error(`no answer within ${answerWithin / 1000} s`)),
+      answerWithin,
     );
     let response: Response;
     let body: T | ApiError | undefined;
@@ -231,6 +242,8 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
   });
   socket.on('connect', () => {
     markOnline();
+    if (everConnected) recoveringUntil = Date.now() + RECOVERING_FOR_MS;
+    everConnected = true;
     // Requests sent before the live connection came back may sit on connections that
     // died with the network: RxDB retries them on fresh ones.
     for (const controller of inFlight) controller.abort(new Error('the connection was replaced'));

@@ -118,6 +118,7 @@ function FeeRow({ fee, workspace }: { fee: FeeEntry; workspace: Workspace }) {
       <th scope="row">{label}</th>
       <td>
         <input
+          className="input"
           value={description}
           maxLength={200}
           aria-label={`${label}: description on the invoice`}
@@ -130,6 +131,7 @@ function FeeRow({ fee, workspace }: { fee: FeeEntry; workspace: Workspace }) {
         <span className="fees__amount">
           <span aria-hidden="true">{fee.currency.toUpperCase()}</span>
           <input
+            className="input"
             value={amount}
             inputMode="decimal"
             size={9}
@@ -212,7 +214,7 @@ function AddFeeForm({ visitTypes, workspace }: { visitTypes: readonly string[]; 
         <label className="field__label" htmlFor={`${id}-type`}>
           Visit type
         </label>
-        <select id={`${id}-type`} value={chosen} onChange={(e) => setVisitType(e.target.value)}>
+        <select id={`${id}-type`} className="input" value={chosen} onChange={(e) => setVisitType(e.target.value)}>
           {visitTypes.map((code) => (
             <option key={code} value={code}>
               {visitTypeLabel(code)}
@@ -226,6 +228,7 @@ function AddFeeForm({ visitTypes, workspace }: { visitTypes: readonly string[]; 
         </label>
         <input
           id={`${id}-description`}
+          className="input"
           value={description}
           maxLength={200}
           placeholder={visitTypeLabel(chosen)}
@@ -238,6 +241,7 @@ function AddFeeForm({ visitTypes, workspace }: { visitTypes: readonly string[]; 
         </label>
         <input
           id={`${id}-amount`}
+          className="input"
           value={amount}
           inputMode="decimal"
           size={9}
