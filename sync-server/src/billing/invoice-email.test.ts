@@ -29,9 +29,9 @@ async function startWithEmail(email: EmailSettings | null): Promise<TestServer> 
 }
 
 /** A site with a desk user and a billed visit of a patient who has `email` on file. */
-async function billedVisit(server: TestServer, email: string | null) {
+async function billedVisit(server: TestServer, email: string | null, preferredLanguage = 'en') {
   const { site, provider } = await seedSite(server.db);
-  const patient = createRecord('patients', newPatient(site.id, { email }), clock, seeder);
+  const patient = createRecord('patients', newPatient(site.id, { email, preferredLanguage }), clock, seeder);
   const appointment = createRecord(
     'appointments',
     newAppointment(
@@ -106,6 +106,21 @@ describe('emailing an invoice over SMTP', () => {
     expect(audit).toEqual([
       { action: 'read', record_ids: [visit.invoiceId, visit.patient.id], details: { emailedTo: 'on-file' } },
     ]);
+  });
+
+  it("writes in the patient's language", async () => {
+    const visit = await billedVisit(server, 'lucia@example.org', 'es-MX');
+    expect((await emailInvoice(server, visit.deskToken, visit.invoiceId)).status).toBe(200);
+    const [mail] = smtp.messages.filter((m) => m.to.includes('lucia@example.org'));
+    const text = SmtpStandIn.text(mail!);
+    const number = `INV-${visit.invoiceId.slice(0, 8).toUpperCase()}`;
+    expect(text).toMatch(new RegExp(`^Subject: Factura ${number} de Test Clinic`, 'm'));
+    expect(text).toContain(`Adjuntamos la factura ${number} de Test Clinic.`);
+    // Spanish writes the amount its own way: "20,00 US$".
+    expect(text).toContain('Saldo pendiente: 20,00');
+    expect(text).toContain('<html lang="es">');
+    expect(text).not.toContain('Balance due');
+    expectInvoicePdf(mail!.attachments, visit.invoiceId);
   });
 
   it('sends to an address the desk gives instead, and refuses one that is not an email address', async () => {

@@ -1,33 +1,40 @@
-import { formatMoney, invoiceTotal, type InvoiceEntry } from '@medisync/shared/domain';
+import {
+  formatMoney,
+  invoiceTotal,
+  reminderCatalogues,
+  reminderLanguageFor,
+  type InvoiceEntry,
+} from '@medisync/shared/domain';
 import type { EmailMessage } from '#reminders/channels/channel';
 import { escape } from '#reminders/templates';
 import { invoiceFileName, invoiceNumber, type InvoiceContext } from './invoice-pdf.js';
 
 /**
  * The email that carries an invoice's PDF: the invoice's number, the clinic and
- * what is left to pay. Like the PDF's file name, it names no patient and no
- * reason for the visit: a shared inbox or a misdirected message shows nothing more.
+ * what is left to pay, in the patient's language (the reminders' catalogues).
+ * Like the PDF's file name, it names no patient and no reason for the visit: a
+ * shared inbox or a misdirected message shows nothing more.
  */
 export function invoiceEmail(
   invoice: InvoiceEntry,
   context: InvoiceContext | undefined,
   pdf: Uint8Array,
 ): Omit<EmailMessage, 'id' | 'to'> {
+  const language = reminderLanguageFor(context?.language);
+  const t = reminderCatalogues[language];
   const number = invoiceNumber(invoice);
-  const clinic = context?.site ?? 'your clinic';
+  const clinic = context?.site ?? t.yourClinic;
   const dueCents = Math.max(0, invoiceTotal(invoice) - invoice.paidCents);
   const paragraphs = [
-    'Hello,',
-    `Attached is invoice ${number} from ${clinic}.`,
-    dueCents > 0
-      ? `Balance due: ${formatMoney(dueCents, invoice.currency)}.`
-      : 'This invoice is paid in full; keep it for your records.',
-    'If anything on it looks wrong, please contact the clinic.',
+    t.invoiceHello,
+    t.invoiceAttached(number, clinic),
+    dueCents > 0 ? t.invoiceDue(formatMoney(dueCents, invoice.currency, language)) : t.invoicePaid,
+    t.invoiceQuestions,
   ];
   return {
-    subject: `Invoice ${number} from ${clinic}`,
+    subject: t.invoiceSubject(number, clinic),
     text: paragraphs.join('\n\n') + '\n',
-    html: `<!doctype html><html><body>${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}</body></html>`,
+    html: `<!doctype html><html lang="${language}"><body>${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}</body></html>`,
     attachments: [{ filename: invoiceFileName(invoice), contentType: 'application/pdf', content: Buffer.from(pdf) }],
   };
 }

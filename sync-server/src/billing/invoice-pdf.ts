@@ -87,6 +87,8 @@ export interface InvoiceContext {
   family: string | null;
   mrn: string | null;
   email: string | null;
+  /** The patient's preferred language (BCP 47), for the email that carries the invoice. */
+  language: string | null;
   start: string | null;
   provider: string | null;
 }
@@ -95,7 +97,8 @@ export async function invoiceContext(db: Db, invoice: InvoiceEntry): Promise<Inv
   const [context] = await db.query<InvoiceContext>(
     `SELECT s.doc->>'name' AS site, s.doc->>'timezone' AS timezone,
             p.doc->>'givenName' AS given, p.doc->>'familyName' AS family, p.doc->>'mrn' AS mrn,
-            p.doc->>'email' AS email, a.doc->>'start' AS start, pr.doc->>'displayName' AS provider
+            p.doc->>'email' AS email, p.doc->>'preferredLanguage' AS language,
+            a.doc->>'start' AS start, pr.doc->>'displayName' AS provider
        FROM (SELECT 1) one
        LEFT JOIN sites s ON s.id = $1
        LEFT JOIN patients p ON p.id = $2

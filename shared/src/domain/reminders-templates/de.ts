@@ -23,4 +23,11 @@ export const de = {
   notChangeable: 'Dieser Termin kann hier nicht mehr geändert werden. Bitte rufen Sie die Praxis an.',
   linkInvalid: 'Dieser Link ist nicht mehr gültig. Bitte rufen Sie die Praxis an.',
   unsubscribed: 'Sie erhalten keine Erinnerungen per E-Mail mehr.',
+  invoiceSubject: (number: string, clinic: string) => `Rechnung ${number} von ${clinic}`,
+  invoiceHello: 'Guten Tag,',
+  invoiceAttached: (number: string, clinic: string) => `anbei erhalten Sie die Rechnung ${number} von ${clinic}.`,
+  invoiceDue: (amount: string) => `Offener Betrag: ${amount}.`,
+  invoicePaid: 'Diese Rechnung ist vollständig bezahlt; bitte bewahren Sie sie für Ihre Unterlagen auf.',
+  invoiceQuestions: 'Wenn Ihnen etwas daran nicht stimmt, wenden Sie sich bitte an die Praxis.',
+  yourClinic: 'Ihre Praxis',
 } satisfies ReminderCatalogue;

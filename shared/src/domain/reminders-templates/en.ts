@@ -27,6 +27,14 @@ export const en = {
   notChangeable: 'This appointment can no longer be changed here. Please call the clinic.',
   linkInvalid: 'This link is not valid any more. Please call the clinic.',
   unsubscribed: 'You will receive no more reminders by email.',
+  // The email that carries an invoice's PDF (billing): it too names no patient and no visit.
+  invoiceSubject: (number: string, clinic: string) => `Invoice ${number} from ${clinic}`,
+  invoiceHello: 'Hello,',
+  invoiceAttached: (number: string, clinic: string) => `Attached is invoice ${number} from ${clinic}.`,
+  invoiceDue: (amount: string) => `Balance due: ${amount}.`,
+  invoicePaid: 'This invoice is paid in full; keep it for your records.',
+  invoiceQuestions: 'If anything on it looks wrong, please contact the clinic.',
+  yourClinic: 'your clinic',
 };
 
 export type ReminderCatalogue = typeof en;

@@ -23,4 +23,11 @@ export const es = {
   notChangeable: 'Esta cita ya no se puede cambiar aquí. Llame a la clínica.',
   linkInvalid: 'Este enlace ya no es válido. Llame a la clínica.',
   unsubscribed: 'No recibirá más recordatorios por correo.',
+  invoiceSubject: (number: string, clinic: string) => `Factura ${number} de ${clinic}`,
+  invoiceHello: 'Hola:',
+  invoiceAttached: (number: string, clinic: string) => `Adjuntamos la factura ${number} de ${clinic}.`,
+  invoiceDue: (amount: string) => `Saldo pendiente: ${amount}.`,
+  invoicePaid: 'Esta factura está pagada en su totalidad; consérvela para sus registros.',
+  invoiceQuestions: 'Si algo en ella no parece correcto, comuníquese con la clínica.',
+  yourClinic: 'su clínica',
 } satisfies ReminderCatalogue;

@@ -24,4 +24,11 @@ export const fr = {
   notChangeable: 'Ce rendez-vous ne peut plus être modifié ici. Veuillez appeler le cabinet.',
   linkInvalid: 'Ce lien n’est plus valable. Veuillez appeler le cabinet.',
   unsubscribed: 'Vous ne recevrez plus de rappels par e-mail.',
+  invoiceSubject: (number: string, clinic: string) => `Facture ${number} de ${clinic}`,
+  invoiceHello: 'Bonjour,',
+  invoiceAttached: (number: string, clinic: string) => `Veuillez trouver ci-joint la facture ${number} de ${clinic}.`,
+  invoiceDue: (amount: string) => `Reste à payer : ${amount}.`,
+  invoicePaid: 'Cette facture est entièrement réglée ; conservez-la pour vos dossiers.',
+  invoiceQuestions: 'Si quelque chose vous semble inexact, veuillez contacter la clinique.',
+  yourClinic: 'votre clinique',
 } satisfies ReminderCatalogue;

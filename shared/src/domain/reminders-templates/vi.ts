@@ -23,4 +23,11 @@ export const vi = {
   notChangeable: 'Không thể thay đổi lịch hẹn này ở đây nữa. Vui lòng gọi phòng khám.',
   linkInvalid: 'Liên kết này không còn hiệu lực. Vui lòng gọi phòng khám.',
   unsubscribed: 'Bạn sẽ không nhận nhắc hẹn qua email nữa.',
+  invoiceSubject: (number: string, clinic: string) => `Hóa đơn ${number} từ ${clinic}`,
+  invoiceHello: 'Xin chào,',
+  invoiceAttached: (number: string, clinic: string) => `Đính kèm là hóa đơn ${number} từ ${clinic}.`,
+  invoiceDue: (amount: string) => `Số tiền còn phải trả: ${amount}.`,
+  invoicePaid: 'Hóa đơn này đã được thanh toán đầy đủ; vui lòng giữ lại để lưu hồ sơ.',
+  invoiceQuestions: 'Nếu có điều gì không đúng, vui lòng liên hệ phòng khám.',
+  yourClinic: 'phòng khám của bạn',
 } satisfies ReminderCatalogue;

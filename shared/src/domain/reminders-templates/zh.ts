@@ -22,4 +22,11 @@ export const zh = {
   notChangeable: '此预约已无法在此更改。请致电诊所。',
   linkInvalid: '此链接已失效。请致电诊所。',
   unsubscribed: '您将不再收到电子邮件提醒。',
+  invoiceSubject: (number: string, clinic: string) => `${clinic} 的发票 ${number}`,
+  invoiceHello: '您好：',
+  invoiceAttached: (number: string, clinic: string) => `附件是 ${clinic} 的发票 ${number}。`,
+  invoiceDue: (amount: string) => `应付余额：${amount}。`,
+  invoicePaid: '此发票已全额付清，请保留以备查。',
+  invoiceQuestions: '如发现任何不符之处，请联系诊所。',
+  yourClinic: '您的诊所',
 } satisfies ReminderCatalogue;
