@@ -272,13 +272,13 @@ describeInBrowser('the desktop renderer in Chromium against a real sync server',
     while ([0, 6].includes(new Date(`${lastWeekday}T12:00:00Z`).getUTCDay())) {
       lastWeekday = new Date(Date.parse(`${lastWeekday}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     }
-    const todayIds = new Set(ofToday);
     await page.goto(page.url().replace(/date=[\d-]+$/, `date=${lastWeekday}`));
-    // The page may show today's list for a moment while it opens the day asked for.
-    const pastIds = async () => (await desk.appointmentIds()).filter((id) => !todayIds.has(id));
-    await expect.poll(pastIds, { timeout: 10_000 }).not.toEqual([]);
-    const past = (await pastIds())[0]!;
-    await desk.appointmentButton(past).click();
+    await expect.poll(() => desk.heading().textContent()).toMatch(/Past day: read-only/);
+    // A day's list shows only that day's visits, never the day shown before it while it loads.
+    await expect.poll(() => desk.appointments().count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const shown = await desk.appointmentIds();
+    expect(shown.filter((id) => ofToday.includes(id))).toEqual([]);
+    await desk.appointments().first().locator('[data-visit-trigger]').click();
     await expect.poll(() => desk.visitPanel().textContent()).toMatch(/A past visit: read-only/);
     expect(await desk.visitPanel().getByRole('button', { name: 'Check in', exact: true }).count()).toBe(0);
     await expectNoAxeViolations(page);

@@ -62,9 +62,9 @@ export function useDaySchedule(
   const pages = providers.map((p) => pageOf(p.id));
   const key = providers.map((p, i) => `${p.id}:${pages[i]}`).join();
 
-  const days$ = useMemo((): Observable<ProviderDay[]> => {
-    if (providers.length === 0) return of([]);
-    return combineLatest(
+  const days$ = useMemo((): Observable<{ start: string; days: ProviderDay[] }> => {
+    if (providers.length === 0) return of({ start: day.start, days: [] });
+    const lists = combineLatest(
       providers.map((provider, index) =>
         db.rx.appointments
           .find({
@@ -82,9 +82,12 @@ export function useDaySchedule(
           ),
       ),
     );
+    return lists.pipe(map((found) => ({ start: day.start, days: found })));
     // `key` names the providers and their pages.
   }, [db, siteId, day.start, day.end, key]);
-  const days = useObservable<ProviderDay[] | null>(days$, null);
+  const shown = useObservable<{ start: string; days: ProviderDay[] } | null>(days$, null);
+  // Another day's list is not this day's: until the day asked for is read, nothing is shown as loaded.
+  const days = shown !== null && shown.start === day.start ? shown.days : null;
 
   const entries$ = useMemo(
     () =>
