@@ -2,6 +2,7 @@ import type { Actor } from '@medisync/shared/domain';
 import type { DeviceDatabase, SyncSession } from '@medisync/shared/sync';
 import { startSync, TicketDispenser } from '@medisync/shared/sync';
 import { databaseName, localDeviceId, openBrowserDeviceDatabase } from '../shell/device-database.js';
+import { serverRequest } from '../shell/server-api.js';
 import type { StaffSession } from './staff-session.js';
 
 /** A signed-in desk: its session, its replica of the site and the sync that keeps it current. */
@@ -14,6 +15,17 @@ export interface Workspace {
   /** The sync server, for the few things only it can do (card payments: docs/architecture.md §9.7). */
   serverUrl: string;
   close(): Promise<void>;
+}
+
+/** A request to the server as the signed-in user: `serverRequest` with the session's token. */
+export async function staffRequest(workspace: Workspace, path: string, init: RequestInit = {}): Promise<Response> {
+  return serverRequest(`${workspace.serverUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${await workspace.session.getToken()}`,
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
+  });
 }
 
 /** Who a write made on this desk is by: the signed-in user, as an admin or a desk. */

@@ -20,7 +20,12 @@ export function SyncStatusBar({ state, timeZone }: { state: SyncState; timeZone:
       {view.refused && <span className="sync-status__refused">{view.refused}</span>}
       {view.progress !== null && (
         <span className="sync-status__progress">
-          <progress max={1} value={view.progress} aria-label={view.progressLabel ?? undefined} />
+          <progress
+            max={1}
+            value={view.progress}
+            aria-label={view.progressLabel ?? undefined}
+            title={view.progressLabel ?? undefined}
+          />
           <span>{view.progressLabel}</span>
         </span>
       )}

@@ -48,34 +48,45 @@ const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
 
+/**
+ * Sends a request to the sync server and answers its response once it is a
+ * success: a refusal becomes a ServerApiError with the server's code and
+ * words, no answer at all a ServerUnreachableError. Every call the apps make
+ * outside sync goes through here.
+ */
+export async function serverRequest(
+  url: string,
+  init: RequestInit = {},
+  fetchImpl: typeof fetch = (...args) => fetch(...args),
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, init);
+  } catch (error) {
+    throw new ServerUnreachableError(error);
+  }
+  if (!response.ok) {
+    const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
+    const error = parsed.success ? parsed.data.error : null;
+    throw new ServerApiError(
+      response.status,
+      error?.code ?? `http-${response.status}`,
+      error?.message ?? `the server answered ${response.status}`,
+      error?.details ?? null,
+    );
+  }
+  return response;
+}
+
 /** The sync server's HTTP API as the apps use it; sync itself is `startSync`'s business. */
 export function createServerApi(serverUrl: string, fetchImpl: typeof fetch = (...args) => fetch(...args)) {
   async function post<T>(path: string, body: unknown, schema: z.ZodType<T> | null): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetchImpl(`${serverUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new ServerUnreachableError(error);
-    }
-    const json: unknown = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) {
-      const parsed = errorBodySchema.safeParse(json);
-      if (parsed.success) {
-        const { code, message, details } = parsed.data.error;
-        throw new ServerApiError(response.status, code, message, details);
-      }
-      throw new ServerApiError(
-        response.status,
-        `http-${response.status}`,
-        `the server answered ${response.status}`,
-        null,
-      );
-    }
-    return schema === null ? (undefined as T) : schema.parse(json);
+    const response = await serverRequest(
+      `${serverUrl}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      fetchImpl,
+    );
+    return schema === null ? (undefined as T) : schema.parse(await response.json());
   }
 
   return {

@@ -1,7 +1,6 @@
 import { paymentEntrySchema } from '@medisync/shared/domain';
 import { z } from 'zod';
-import { ServerApiError, ServerUnreachableError } from '../../shell/server-api.js';
-import type { Workspace } from '../workspace.js';
+import { staffRequest, type Workspace } from '../workspace.js';
 
 /**
  * What only the server can do for billing (docs/architecture.md §9.7): start a
@@ -22,39 +21,11 @@ const settingsAnswer = z.object({
 });
 export type BillingSettings = z.infer<typeof settingsAnswer>;
 
-const errorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
-
-async function call(workspace: Workspace, path: string, init: RequestInit = {}): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(`${workspace.serverUrl}${path}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${await workspace.session.getToken()}`,
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-      },
-    });
-  } catch (error) {
-    throw new ServerUnreachableError(error);
-  }
-  if (!response.ok) {
-    const parsed = errorAnswer.safeParse(await response.json().catch(() => null));
-    const error = parsed.success ? parsed.data.error : null;
-    throw new ServerApiError(
-      response.status,
-      error?.code ?? `http-${response.status}`,
-      error?.message ?? `the server answered ${response.status}`,
-      error?.details ?? null,
-    );
-  }
-  return response;
-}
-
 /** The clinic's billing currency as this desk last heard it, for records it makes offline (a new patient's account). */
 const CURRENCY_KEY = 'medisync-billing-currency';
 
 export async function billingSettings(workspace: Workspace): Promise<BillingSettings> {
-  const settings = settingsAnswer.parse(await (await call(workspace, '/billing/settings')).json());
+  const settings = settingsAnswer.parse(await (await staffRequest(workspace, '/billing/settings')).json());
   localStorage.setItem(CURRENCY_KEY, settings.currency);
   return settings;
 }
@@ -67,7 +38,10 @@ export function knownCurrency(): string {
 
 /** Starts collecting a charge (or gets the collection already started, by any desk): a payment link or the reader. */
 export async function collectCharge(workspace: Workspace, chargeId: string): Promise<PaymentAnswer> {
-  const response = await call(workspace, `/billing/charges/${chargeId}/collect`, { method: 'POST', body: '{}' });
+  const response = await staffRequest(workspace, `/billing/charges/${chargeId}/collect`, {
+    method: 'POST',
+    body: '{}',
+  });
   return paymentAnswer.parse(await response.json()).payment;
 }
 
@@ -76,7 +50,7 @@ export async function refundPayment(
   paymentId: string,
   refund: { refundId: string; amountCents: number; reason: string },
 ): Promise<PaymentAnswer> {
-  const response = await call(workspace, `/billing/payments/${paymentId}/refunds`, {
+  const response = await staffRequest(workspace, `/billing/payments/${paymentId}/refunds`, {
     method: 'POST',
     body: JSON.stringify(refund),
   });
@@ -85,7 +59,7 @@ export async function refundPayment(
 
 /** The invoice as a PDF the browser can show, print or save. */
 export async function invoicePdfUrl(workspace: Workspace, invoiceId: string): Promise<string> {
-  const response = await call(workspace, `/billing/invoices/${invoiceId}/pdf`);
+  const response = await staffRequest(workspace, `/billing/invoices/${invoiceId}/pdf`);
   return URL.createObjectURL(await response.blob());
 }
 
@@ -93,7 +67,7 @@ const emailedAnswer = z.object({ to: z.string() });
 
 /** Emails the invoice's PDF to `to`, or to the patient's address on file; answers the address it went to. */
 export async function emailInvoice(workspace: Workspace, invoiceId: string, to?: string): Promise<string> {
-  const response = await call(workspace, `/billing/invoices/${invoiceId}/email`, {
+  const response = await staffRequest(workspace, `/billing/invoices/${invoiceId}/email`, {
     method: 'POST',
     body: JSON.stringify(to === undefined ? {} : { to }),
   });

@@ -33,7 +33,7 @@ import { formatDay, formatTimeOfDay } from '../../shell/time.js';
 import { useAnnounce } from '../announcer.js';
 import { appointmentStatusLabel, visitTypeLabel, visitTypeLabels } from '../labels.js';
 import { patientListName } from '../names.js';
-import { useNow } from '../queue/use-now.js';
+import { useNow } from '../shell/use-now.js';
 import { deskPaths } from '../shell/paths.js';
 import { isTyping } from '../shell/shortcuts.js';
 import { useLiveQuery } from '../use-query.js';

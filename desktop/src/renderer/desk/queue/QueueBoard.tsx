@@ -25,7 +25,7 @@ import { RoomSelect } from './RoomSelect.js';
 import { RoomsStrip } from './RoomsStrip.js';
 import { ticketName } from './ticket-name.js';
 import './queue.css';
-import { useNow } from './use-now.js';
+import { useNow } from '../shell/use-now.js';
 import { useQueueActions } from './use-queue-actions.js';
 import { DONE_SHOWN, useQueueBoard, useSiteQueues, type BoardEntry } from './use-queue-board.js';
 
