@@ -49,6 +49,12 @@ const medium = process.argv.includes('--medium');
 const chromiumOnly = process.argv.includes('--chromium') && !quick;
 /** Also writes CPU profiles of the desk's search and check-in to bench-results/ (open them in Chrome's DevTools). */
 const profile = process.argv.includes('--profile');
+/** `--only push,load`: just these figures (push, overlap, pull, first-sync, site-lock, propagation, load), e.g. under `node --cpu-prof`. */
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (figure: string) => only === undefined || only.includes(figure);
 const SIZES = medium
   ? { sites: [10_000], push: 2_000, history: 2_000, pull: 10_000, rounds: 20, devices: 100, loadSeconds: 10 }
   : quick
@@ -148,15 +154,15 @@ async function main() {
       for (const patients of SIZES.sites) sites.push(await seedClinic(server, patients));
       await server.db.query('ANALYZE');
 
-      await benchPush(server, sites[0]!);
-      await benchOverlap(server, sites[0]!);
-      await benchPull(server, sites.at(-1)!);
-      for (const site of sites) await benchFirstSync(server, site);
-      await benchSiteLock(server);
-      await benchPropagation(server, sites[0]!);
-      await benchLoad(server, sites[0]!);
+      if (wanted('push')) await benchPush(server, sites[0]!);
+      if (wanted('overlap')) await benchOverlap(server, sites[0]!);
+      if (wanted('pull')) await benchPull(server, sites.at(-1)!);
+      if (wanted('first-sync')) for (const site of sites) await benchFirstSync(server, site);
+      if (wanted('site-lock')) await benchSiteLock(server);
+      if (wanted('propagation')) await benchPropagation(server, sites[0]!);
+      if (wanted('load')) await benchLoad(server, sites[0]!);
     }
-    if (chromiumOnly || (!quick && !medium)) {
+    if (chromiumOnly || (!quick && !medium && only === undefined)) {
       // A browser that cannot start is a finding for the table, not a crash of the server's figures.
       await benchChromium({
         adminUrl,
@@ -618,6 +624,7 @@ async function benchLoad(server: RunningServer, clinic: Clinic) {
     patientIds: clinic.patientIds,
     head,
     seconds: SIZES.loadSeconds,
+    warmUpSeconds: 3,
   };
   const result = await new Promise<LoadResult>((resolve, reject) => {
     generator.once('message', (message) => resolve(message as LoadResult));
@@ -636,7 +643,7 @@ async function benchLoad(server: RunningServer, clinic: Clinic) {
   }
   const p99 = pct(result.latencies, 99);
   row(
-    `${n} devices (${result.sockets} sockets) pulling near the head, every 10th request a push`,
+    `${n} devices (${result.sockets} sockets) pulling near the head, every 10th request a push, each in its own turn (after 3 s of warm-up)`,
     `p99 ${ms(p99)}, ${Math.round(result.latencies.length / SIZES.loadSeconds)} req/s, ${result.errors} errors, server RSS ${Math.round(rss / 2 ** 20)} MB (devices in a process of their own)`,
     `raw read p99 ${ms(pct(raw, 99))}`,
     p99 / pct(raw, 99),

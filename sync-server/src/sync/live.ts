@@ -34,7 +34,8 @@ export function deliverCommittedChanges(
  * Sends each change to this instance's sockets of its site, shaped per
  * principal: staff get the documents inline (audited as reads), kiosks and
  * displays only a hint to pull, so what they receive always passes their
- * view's filter and projection.
+ * view's filter and projection. Sockets that get the same event get it as one
+ * broadcast, encoded once, however many desks a site has.
  */
 function deliverLocally(
   io: Server,
@@ -50,6 +51,8 @@ function deliverLocally(
       .fetchSockets()
       .then(async (sockets) => {
         const reads: AuditEvent[] = [];
+        const inlined: string[] = [];
+        const hinted: string[] = [];
         for (const socket of sockets) {
           const principal = socket.data.principal as Principal;
           const view = policy.view(principal, change.collection);
@@ -60,15 +63,7 @@ function deliverLocally(
             !view.todayOnly &&
             !view.project &&
             change.records.length <= MAX_INLINE_DOCUMENTS;
-          const event: LiveChange = inline
-            ? {
-                collection: change.collection,
-                fromSeq: change.fromSeq,
-                checkpoint,
-                documents: change.records.map((r) => r.doc),
-              }
-            : { collection: change.collection, fromSeq: change.fromSeq, checkpoint };
-          socket.emit(LIVE_CHANGE_EVENT, event);
+          (inline ? inlined : hinted).push(socket.id);
           if (inline && isPatientData(change.collection)) {
             reads.push({
               actor: actorOf(principal),
@@ -82,6 +77,12 @@ function deliverLocally(
             });
           }
         }
+        const hint: LiveChange = { collection: change.collection, fromSeq: change.fromSeq, checkpoint };
+        // Each socket is a room of its own id.
+        if (inlined.length > 0) {
+          io.local.to(inlined).emit(LIVE_CHANGE_EVENT, { ...hint, documents: change.records.map((r) => r.doc) });
+        }
+        if (hinted.length > 0) io.local.to(hinted).emit(LIVE_CHANGE_EVENT, hint);
         await audit?.record(reads);
       })
       .catch((error: unknown) => log.warn({ err: String(error) }, 'could not publish live change'));

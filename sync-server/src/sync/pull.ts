@@ -2,7 +2,7 @@ import { dayRangeUtc, localDateAt, type CollectionName } from '@medisync/shared/
 import type { Checkpoint, PullResponse } from '@medisync/shared/sync';
 import type pg from 'pg';
 import type { Db, Tx } from '#db/db';
-import { countSiteRows, lastSiteSeq, siteRowsInSeqOrder } from './site-rows.js';
+import { countSiteRows, lastSiteSeq, siteRowsInSeqOrder, siteRowsWithHead } from './site-rows.js';
 import type { Doc } from './store.js';
 import { tableOf } from './tables.js';
 
@@ -238,16 +238,21 @@ export async function pullChanges(
       const seen = records.map((r) => r.id);
       const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
       if (notSent) exclude.push(notSent);
-      const page = await selectPage(client, collection, leaversToo, cp.seq, limit - records.length, exclude);
+      const { page, head } = await selectPageAndHead(
+        client,
+        collection,
+        leaversToo,
+        cp.seq,
+        limit - records.length,
+        exclude,
+      );
       records.push(...page);
       if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...kept };
       // At the end, stand at the site's last seq even when the rows after the last one
       // sent were left out (sent in the priority phase, or outside the view): a live
       // change starts from that seq, and a device elsewhere would pull for it again
       // (docs/architecture.md §3.7). Every row up to it is visible in this snapshot.
-      if (page.length < limit - seen.length) {
-        cp = { ...cp, seq: Math.max(cp.seq, await lastSeqAt(client, [collection], view.siteId)) };
-      }
+      if (page.length < limit - seen.length) cp = { ...cp, seq: Math.max(cp.seq, head) };
     }
     // Progress needs an estimate, not an exact count per page (which would make a first
     // sync cost O(N²/page)): counted once when a sync starts, then less what each page sends.
@@ -316,6 +321,31 @@ async function selectPage(
  */
 function asSent(storedJson: string, deleted: boolean): string {
   return `${storedJson.slice(0, -1)}, "_deleted": ${deleted}}`;
+}
+
+/** `selectPage` and the site's last seq in the collection, in one round trip (a device near the head asks every time). */
+async function selectPageAndHead(
+  tx: Tx,
+  collection: CollectionName,
+  view: PullView,
+  afterSeq: number,
+  limit: number,
+  extra: SqlFilter[],
+): Promise<{ page: PageRow[]; head: number }> {
+  const { where, params } = whereClause(view, afterSeq, extra);
+  const { rows } = await tx.query<{
+    seq: string | null;
+    id: string;
+    deleted: boolean;
+    json: string;
+    head: string | null;
+  }>(siteRowsWithHead(tableOf[collection], 'r.seq, r.id, r.deleted, r.doc::text AS json', '$2', where, limit), params);
+  return {
+    page: rows.flatMap((row) =>
+      row.seq === null ? [] : [{ seq: Number(row.seq), id: row.id, json: asSent(row.json, row.deleted) }],
+    ),
+    head: Number(rows[0]?.head ?? 0),
+  };
 }
 
 async function countAfter(

@@ -1,11 +1,11 @@
 import {
-  changeRecord,
   HybridClock,
   holdsSlot,
   slotHoldingStatuses,
   localDateAt,
   newId,
   normalizeRecord,
+  patchRecord,
   type AttentionFlag,
   type Appointment,
   type CollectionName,
@@ -60,6 +60,15 @@ function clashesInOrder(
   });
 }
 
+/**
+ * Closes a LATERAL subquery that looks up the records one batch row clashes
+ * with. `OFFSET 0` keeps PostgreSQL from folding it into a join: knowing a
+ * batch holds hundreds of rows, the planner would hash them and scan every
+ * record of the table, a cost that grows with the site's history, where one
+ * index probe per row costs the same at any size.
+ */
+const PROBE_EACH = 'OFFSET 0';
+
 /** Groups rows returned per batch position `i` (1-based, from WITH ORDINALITY) into one list per row. */
 function byPosition<R extends { i: string }>(count: number, found: R[]): R[][] {
   const lists = Array.from({ length: count }, (): R[] => []);
@@ -96,7 +105,7 @@ const assignMrn: BatchRule = {
       const { _deleted, ...patient } = record as unknown as Patient & { _deleted: boolean };
       if (patient.mrn !== null) return record;
       return {
-        ...changeRecord('patients', patient, { mrn: `MRN-${numbers[next++]!.n}` }, serverClock),
+        ...patchRecord('patients', patient, { mrn: `MRN-${numbers[next++]!.n}` }, serverClock),
         _deleted,
       } as Doc;
     });
@@ -113,9 +122,13 @@ const flagProbableDuplicatePatient: BatchRule = {
     const { rows: found } = await tx.query<{ i: string; id: string }>(
       `SELECT k.i, p.id
          FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS k(site, family, dob, i)
-         JOIN patients p ON lower(p.doc->>'familyName') = lower(k.family) AND p.doc->>'dob' = k.dob
-        WHERE NOT p.deleted AND p.site_ids @> ARRAY[k.site]
-          AND p.doc->>'mergedInto' IS NULL AND (p.doc->>'active')::boolean`,
+         CROSS JOIN LATERAL (
+           SELECT p.id FROM patients p
+            WHERE lower(p.doc->>'familyName') = lower(k.family) AND p.doc->>'dob' = k.dob
+              AND NOT p.deleted AND p.site_ids @> ARRAY[k.site]
+              AND p.doc->>'mergedInto' IS NULL AND (p.doc->>'active')::boolean
+           ${PROBE_EACH}
+         ) p`,
       [patients.map((p) => p.siteId), patients.map((p) => p.familyName), patients.map((p) => p.dob)],
     );
     const stored = byPosition(rows.length, found).map((list) => list.map((r) => r.id));
@@ -222,11 +235,15 @@ const flagDuplicateTicketCode: BatchRule = {
       localDateAt(new Date(entry.checkedInAt), zoneOf.get(entry.siteId) ?? 'UTC');
     const days = entries.map(dayOf);
     const { rows: found } = await tx.query<{ i: string; id: string; at: string }>(
-      `SELECT k.i, q.id, q.doc->>'checkedInAt' AS at
+      `SELECT k.i, q.id, q.at
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(site, ticket, after, before, i)
-         JOIN queue_entries q ON q.doc->>'ticketCode' = k.ticket
-          AND q.doc->>'checkedInAt' >= k.after AND q.doc->>'checkedInAt' < k.before
-        WHERE NOT q.deleted AND q.site_ids @> ARRAY[k.site]`,
+         CROSS JOIN LATERAL (
+           SELECT q.id, q.doc->>'checkedInAt' AS at FROM queue_entries q
+            WHERE q.doc->>'ticketCode' = k.ticket
+              AND q.doc->>'checkedInAt' >= k.after AND q.doc->>'checkedInAt' < k.before
+              AND NOT q.deleted AND q.site_ids @> ARRAY[k.site]
+           ${PROBE_EACH}
+         ) q`,
       // A day is at most 26 hours from local midnight in any zone; the exact day is checked below.
       [
         entries.map((e) => e.siteId),
@@ -272,10 +289,14 @@ const flagDuplicateArrival: BatchRule = {
       (r, i) => r.previous === undefined && entries[i]!.appointmentId !== null && !entries[i]!._deleted,
     );
     const { rows: found } = await tx.query<{ i: string; id: string; ticket: string }>(
-      `SELECT k.i, q.id, q.doc->>'ticketCode' AS ticket
+      `SELECT k.i, q.id, q.ticket
          FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS k(site, appointment, i)
-         JOIN queue_entries q ON q.doc->>'appointmentId' = k.appointment
-        WHERE NOT q.deleted AND q.site_ids @> ARRAY[k.site] AND NOT (q.doc->>'status' = ANY($3::text[]))`,
+         CROSS JOIN LATERAL (
+           SELECT q.id, q.doc->>'ticketCode' AS ticket FROM queue_entries q
+            WHERE q.doc->>'appointmentId' = k.appointment
+              AND NOT q.deleted AND q.site_ids @> ARRAY[k.site] AND NOT (q.doc->>'status' = ANY($3::text[]))
+           ${PROBE_EACH}
+         ) q`,
       [entries.map((e) => e.siteId), entries.map((e) => e.appointmentId), ENDED_WITHOUT_VISIT],
     );
     const ticketOf = new Map([

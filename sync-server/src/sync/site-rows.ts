@@ -23,6 +23,17 @@ export function siteRowsInSeqOrder(table: string, columns: string, site: string,
   return `SELECT * FROM (${halves(site).map(half).join(' UNION ALL ')}) page ORDER BY seq LIMIT ${n}`;
 }
 
+/**
+ * `siteRowsInSeqOrder` with the site's highest seq in `table` beside each row
+ * as `head`, in one round trip: a page short of its limit is the end, and a
+ * device then stands at the head. An empty page still answers one row, of
+ * nulls but the head.
+ */
+export function siteRowsWithHead(table: string, columns: string, site: string, where: string, limit: number) {
+  return `SELECT page.*, head.seq AS head FROM (SELECT ${lastSiteSeq(table, site)} AS seq) head
+    LEFT JOIN (${siteRowsInSeqOrder(table, columns, site, where, limit)}) page ON true ORDER BY page.seq`;
+}
+
 /** How many rows of the site match `where`. */
 export function countSiteRows(table: string, site: string, where: string) {
   const half = (own: string) => `(SELECT count(*) FROM ${table} r WHERE ${own} AND ${where})`;

@@ -192,8 +192,10 @@ export async function pushRecords(
       const toWrite: RuleRow[] = [];
       for (const { record: next, previous, incoming, assumed } of merged) {
         const asPushed = isSameRecord(next, incoming);
-        // A row the merge and rules left as pushed was already checked by the collection's own schema.
-        const checked = asPushed && options.parse === undefined ? null : parseRecord(collection, next);
+        // A row left as pushed, or a new one, was already checked by the collection's own schema;
+        // the rules only set what the server owns (an MRN, attention flags). What a merge made is checked.
+        const checked =
+          options.parse === undefined && (asPushed || previous === undefined) ? null : parseRecord(collection, next);
         if (checked !== null && !checked.ok) {
           refuse(
             incoming.id,
