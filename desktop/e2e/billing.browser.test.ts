@@ -182,7 +182,7 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
       refunds: [expect.objectContaining({ amountCents: 1000, reason: 'Copay tier was lower for this plan' })],
     });
 
-    // The patient is insured: the desk drafts the claim and submits it; the insurer's answer comes through the API.
+    // The patient is insured: the desk drafts the claim and submits it.
     const claim = billing().getByTestId('billing-claim');
     expect(await claim.textContent()).toContain('Not drafted');
     await claim.getByRole('button', { name: 'Draft claim' }).click();
@@ -194,6 +194,26 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
       .toBe('submitted');
     await billing().scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'billing-claim');
+
+    // The remittance advice comes back: the admin records that the insurer paid $18.00 of $20.00 approved.
+    await claim.getByRole('button', { name: 'Record insurer’s answer…' }).click();
+    const answer = page.getByRole('dialog', { name: 'Insurer’s answer' });
+    await answer.getByText('Paid it').click();
+    expect(await answer.getByRole('radio', { name: 'Paid it' }).isChecked()).toBe(true);
+    await answer.getByLabel('Amount approved').fill('25.00');
+    await answer.getByLabel('Amount the insurer paid').fill('30.00');
+    // More than was approved is not a payment of this claim.
+    await answer.getByLabel('Amount approved').focus();
+    expect(await answer.getByRole('button', { name: 'Record answer' }).isDisabled()).toBe(true);
+    await answer.getByLabel('Amount approved').fill('20.00');
+    await answer.getByLabel('Amount the insurer paid').fill('18.00');
+    await saveScreenshot(page, 'billing-claim-answer');
+    await expectNoAxeViolations(page);
+    await answer.getByRole('button', { name: 'Record answer' }).click();
+    await expect.poll(() => claim.textContent()).toContain('Paid by the insurer · $18.00 paid');
+    await expect
+      .poll(async () => (await ledgerOf(visit.id)).find((e) => e.kind === 'claim'), { timeout: 15_000 })
+      .toMatchObject({ status: 'paid', approvedCents: 2000, payerPaidCents: 1800 });
 
     // The patient's page sums their visits.
     await page.goto(`${server.url}/app/desktop/#/patients/${patient!.id}`);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   accountIdOf,
+  answerClaim,
   balanceOf,
   copayChargeIdOf,
+  draftClaim,
   invoiceSettlement,
   ledgerId,
   newAccount,
@@ -13,7 +15,7 @@ import {
 import { HybridClock } from './hlc.js';
 import { idSchema } from './ids.js';
 import { changeRecord, createRecord, transitionRecord, type Actor, type NewRecord } from './records.js';
-import type { ChargeEntry, FeeEntry, InvoiceEntry, LedgerEntry, PaymentEntry } from './schemas/ledger.js';
+import type { ChargeEntry, ClaimEntry, FeeEntry, InvoiceEntry, LedgerEntry, PaymentEntry } from './schemas/ledger.js';
 
 const SITE = '0190a000-0000-7000-8000-000000000001';
 const PATIENT = '0190a000-0000-7000-8000-000000000003';
@@ -166,6 +168,57 @@ describe('what is due, paid and refunded', () => {
   it('lets only the server mark money moved', () => {
     expect(() => transitionRecord('ledger', payment, 'succeeded', clock, desk)).toThrow(/may not/);
     expect(() => transitionRecord('ledger', invoice, 'paid', clock, desk)).toThrow(/may not/);
+  });
+});
+
+describe("the insurer's answer to a claim", () => {
+  const admin: Actor = { id: 'admin-1', role: 'admin', source: 'desk' };
+  const drafted = (clock: HybridClock) => {
+    const invoice = planVisitBilling(
+      { appointment: appointment(2500), patient: insured, fees: [], existing: [], currency: 'usd' },
+      clock,
+      desk,
+    ).find((e): e is InvoiceEntry => e.kind === 'invoice')!;
+    return draftClaim(invoice, '0190a000-0000-7000-8000-000000000009', clock, desk)!;
+  };
+  const submitted = () => {
+    const clock = new HybridClock('desk-a');
+    return transitionRecord('ledger', drafted(clock), 'submitted', clock, desk) as ClaimEntry;
+  };
+
+  it('records an acceptance with its amount, a denial with its reason, and a payment', () => {
+    const clock = new HybridClock('admin');
+    expect(answerClaim(submitted(), { outcome: 'accepted', approvedCents: 2000 }, clock, admin)).toMatchObject({
+      status: 'accepted',
+      approvedCents: 2000,
+      payerPaidCents: null,
+    });
+    expect(answerClaim(submitted(), { outcome: 'denied', reason: 'Not covered' }, clock, admin)).toMatchObject({
+      status: 'denied',
+      denialReason: 'Not covered',
+    });
+    const accepted = answerClaim(submitted(), { outcome: 'accepted', approvedCents: 2000 }, clock, admin);
+    expect(answerClaim(accepted, { outcome: 'paid', payerPaidCents: 1800 }, clock, admin)).toMatchObject({
+      status: 'paid',
+      approvedCents: 2000,
+      payerPaidCents: 1800,
+    });
+  });
+
+  it('accepts a waiting claim that a remittance pays outright, for what it paid unless an amount was approved', () => {
+    const clock = new HybridClock('admin');
+    const paid = answerClaim(submitted(), { outcome: 'paid', payerPaidCents: 1500 }, clock, admin);
+    expect(paid).toMatchObject({ status: 'paid', approvedCents: 1500, payerPaidCents: 1500 });
+    expect(paid.statusLog.map((e) => e.to)).toEqual(['draft', 'submitted', 'accepted', 'paid']);
+    expect(
+      answerClaim(submitted(), { outcome: 'paid', payerPaidCents: 1500, approvedCents: 2000 }, clock, admin),
+    ).toMatchObject({ approvedCents: 2000, payerPaidCents: 1500 });
+  });
+
+  it('lets only admins record an answer, and never on a claim not yet submitted', () => {
+    const clock = new HybridClock('desk-a');
+    expect(() => answerClaim(submitted(), { outcome: 'accepted', approvedCents: 2000 }, clock, desk)).toThrow();
+    expect(() => answerClaim(drafted(clock), { outcome: 'denied', reason: 'x' }, clock, admin)).toThrow();
   });
 });
 

@@ -1,5 +1,4 @@
-import type { Actor } from './records.js';
-import { createRecord, type NewRecord } from './records.js';
+import { changeRecord, createRecord, transitionRecord, type Actor, type NewRecord } from './records.js';
 import type { HybridClock } from './hlc.js';
 import type { Appointment } from './schemas/appointment.js';
 import { centsSchema } from './schemas/ledger.js';
@@ -250,7 +249,38 @@ export function draftClaim(
   ) as ClaimEntry;
 }
 
-/** "$12.50": amounts as a receptionist reads them aloud, in the clinic's locale. */
+/** The payer's answer to a submitted claim, as its remittance advice says it. */
+export type ClaimAnswer =
+  | { outcome: 'accepted'; approvedCents: number }
+  | { outcome: 'denied'; reason: string }
+  | { outcome: 'paid'; payerPaidCents: number; approvedCents?: number };
+
+/**
+ * Records the payer's answer on a claim, in one write: accepted for the amount
+ * approved, denied with the payer's reason, or paid. A remittance that comes
+ * with the money also accepts a claim still waiting, for the amount approved
+ * or else for what was paid. Throws (DomainError) where the claim's lifecycle
+ * or the actor's role does not allow the step: only admins and integrations
+ * record answers.
+ */
+export function answerClaim(claim: ClaimEntry, answer: ClaimAnswer, clock: HybridClock, actor: Actor): ClaimEntry {
+  const step = (current: ClaimEntry, patch: Partial<ClaimEntry>, to: ClaimEntry['status']) =>
+    transitionRecord('ledger', changeRecord('ledger', current, patch as never, clock), to, clock, actor) as ClaimEntry;
+  switch (answer.outcome) {
+    case 'accepted':
+      return step(claim, { approvedCents: answer.approvedCents }, 'accepted');
+    case 'denied':
+      return step(claim, { denialReason: answer.reason }, 'denied');
+    case 'paid': {
+      const accepted =
+        claim.status === 'accepted'
+          ? claim
+          : step(claim, { approvedCents: answer.approvedCents ?? answer.payerPaidCents }, 'accepted');
+      return step(accepted, { payerPaidCents: answer.payerPaidCents }, 'paid');
+    }
+  }
+}
+
 /**
  * An amount as staff type it ("95", "95.5", "$1,250.00", "€12.50") in minor units, or
  * null when it is not one: negative, more than two decimals, or beyond what
@@ -263,6 +293,7 @@ export function parseMoney(typed: string): number | null {
   return centsSchema.safeParse(cents).success ? cents : null;
 }
 
+/** "$12.50": amounts as a receptionist reads them aloud, in the clinic's locale. */
 export function formatMoney(cents: number, currency: string, locale = 'en-US'): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
 }

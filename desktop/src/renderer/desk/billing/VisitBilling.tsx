@@ -31,6 +31,7 @@ import {
 } from './billing-api.js';
 import { billVisit, draftVisitClaim, markCollectAtDesk, MAX_VISIT_ENTRIES, submitClaim } from './billing-writes.js';
 import { InvoiceEmailDialog } from './InvoiceEmailDialog.js';
+import { ClaimAnswerDialog } from './ClaimAnswerDialog.js';
 import { RefundDialog } from './RefundDialog.js';
 import './billing.css';
 
@@ -70,6 +71,7 @@ export function VisitBilling({
   // `done` is already announced (useAnnounce): shown, not read out a second time.
   const [message, setMessage] = useState<{ kind: 'error' | 'note' | 'done'; text: string } | null>(null);
   const [refunding, setRefunding] = useState<PaymentEntry | null>(null);
+  const [answering, setAnswering] = useState<ClaimEntry | null>(null);
   const [emailing, setEmailing] = useState(false);
   const timeZone = workspace.session.site.timezone;
   const isAdmin = workspace.session.user.role === 'admin';
@@ -255,6 +257,7 @@ export function VisitBilling({
             void run(() => draftVisitClaim(workspace, invoice, appointment.providerId), 'Claim drafted', 'The claim')
           }
           onSubmit={(c) => void run(() => submitClaim(workspace, c), 'Claim submitted', 'The submitted claim')}
+          onAnswer={isAdmin ? setAnswering : null}
         />
       )}
 
@@ -320,6 +323,19 @@ export function VisitBilling({
           }}
         />
       )}
+      {answering && (
+        <ClaimAnswerDialog
+          workspace={workspace}
+          claim={answering}
+          money={money}
+          onClose={() => setAnswering(null)}
+          onRecorded={(answer) => {
+            const text = `Insurer's answer recorded: ${CLAIM_STATUS[answer.outcome].toLowerCase()}`;
+            announce(text);
+            setMessage({ kind: 'done', text: `${text}.` });
+          }}
+        />
+      )}
       {refunding && (
         <RefundDialog
           workspace={workspace}
@@ -341,7 +357,10 @@ const CLAIM_STATUS: Record<ClaimEntry['status'], string> = {
   paid: 'Paid by the insurer',
 };
 
-/** The visit's insurance claim: its state and the insurer's answer; a desk drafts and submits it. */
+/**
+ * The visit's insurance claim: its state and the insurer's answer. A desk
+ * drafts and submits it; an admin (`onAnswer`) records the insurer's answer.
+ */
 function ClaimLine({
   claim,
   payer,
@@ -349,6 +368,7 @@ function ClaimLine({
   busy,
   onDraft,
   onSubmit,
+  onAnswer,
 }: {
   claim: ClaimEntry | null;
   payer: string;
@@ -356,6 +376,7 @@ function ClaimLine({
   busy: boolean;
   onDraft: () => void;
   onSubmit: (claim: ClaimEntry) => void;
+  onAnswer: ((claim: ClaimEntry) => void) | null;
 }) {
   const answer =
     claim === null
@@ -385,6 +406,11 @@ function ClaimLine({
       {claim?.status === 'draft' && (
         <button type="button" className="button" onClick={() => onSubmit(claim)} disabled={busy}>
           Submit claim
+        </button>
+      )}
+      {onAnswer && (claim?.status === 'submitted' || claim?.status === 'accepted') && (
+        <button type="button" className="button" onClick={() => onAnswer(claim)} disabled={busy}>
+          Record insurer’s answer…
         </button>
       )}
     </div>

@@ -1,11 +1,13 @@
 import {
   accountIdOf,
+  answerClaim,
   changeRecord,
   draftClaim,
   planVisitBilling,
   transitionRecord,
   type Appointment,
   type ChargeEntry,
+  type ClaimAnswer,
   type ClaimEntry,
   type FeeEntry,
   type InvoiceEntry,
@@ -82,4 +84,11 @@ export async function submitClaim(workspace: Workspace, claim: ClaimEntry): Prom
   const current = ((await db.rx.ledger.findOne(claim.id).exec())?.toJSON() as ClaimEntry | undefined) ?? claim;
   if (current.status !== 'draft') return;
   await db.save('ledger', transitionRecord('ledger', current, 'submitted', db.clock, deskActor(workspace)));
+}
+
+/** An admin records the insurer's answer to a submitted claim, offline too: it syncs like any change. */
+export async function recordClaimAnswer(workspace: Workspace, claim: ClaimEntry, answer: ClaimAnswer): Promise<void> {
+  const { db } = workspace;
+  const current = ((await db.rx.ledger.findOne(claim.id).exec())?.toJSON() as ClaimEntry | undefined) ?? claim;
+  await db.save('ledger', answerClaim(current, answer, db.clock, deskActor(workspace)));
 }

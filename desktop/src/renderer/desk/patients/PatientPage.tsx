@@ -438,10 +438,10 @@ function Duplicates({ workspace, patient }: { workspace: Workspace; patient: Pat
                   onChange={(keep) => setMerging({ ...merging, keep: keep as 'this' | 'other' })}
                 >
                   <Label>Keep which record?</Label>
-                  <Radio value="this" className="patients__radio">
+                  <Radio value="this" className="radio-choice">
                     {patientListName(patient)}, {mrnLabel(patient)} (this page)
                   </Radio>
-                  <Radio value="other" className="patients__radio">
+                  <Radio value="other" className="radio-choice">
                     {patientListName(merging.other)}, {mrnLabel(merging.other)}
                   </Radio>
                 </RadioGroup>
