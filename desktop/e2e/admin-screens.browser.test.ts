@@ -262,6 +262,10 @@ describeInBrowser('the admin screens (Reports, Rooms) in Chromium against a real
     // Priced now: the row is in the table, and ECG is no longer offered to add.
     expect(await page.locator('[data-testid="fee"][data-visit-type="ecg"]').count()).toBe(1);
     expect(await add.getByLabel('Visit type').locator('option', { hasText: /^ECG$/ }).count()).toBe(0);
+    // Without Stripe on this server the kiosks cannot take cards: the choice is shown, and why it cannot be made.
+    const kiosk = page.getByRole('checkbox', { name: /pay their copay at the kiosk/ });
+    expect(await kiosk.isDisabled()).toBe(true);
+    expect(await page.getByText('Card payments are not set up on this server').isVisible()).toBe(true);
     await saveScreenshot(page, 'fees');
     await expectNoAxeViolations(page);
   });

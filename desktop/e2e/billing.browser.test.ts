@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localDateAt, zonedTimeToUtc, type LedgerEntry } from '@medisync/shared/domain';
+import { localDateAt, zonedTimeToUtc, type LedgerEntry, type Site } from '@medisync/shared/domain';
 import {
   standInBilling,
   startStripeStandIn,
@@ -223,6 +223,25 @@ describeInBrowser('billing at the desk in Chromium, with Stripe and the mail rel
     expect(await summary.getByTestId('patient-due').textContent()).toBe('$0.00');
     await saveScreenshot(page, 'billing-patient');
   }, 90_000);
+
+  it("an admin lets the site's kiosks offer the copay after check-in", async () => {
+    await desk.openView('Fees');
+    const choice = page.getByRole('checkbox', { name: /pay their copay at the kiosk/ });
+    // The server's default is off, and this site never chose.
+    await expect.poll(() => choice.isDisabled(), { timeout: 15_000 }).toBe(false);
+    expect(await choice.isChecked()).toBe(false);
+    expect(await page.getByText('This site follows the server’s default until you choose.').isVisible()).toBe(true);
+    await page.getByText('Offer patients to pay their copay at the kiosk after they check in').click();
+    await expect
+      .poll(
+        async () =>
+          (await server.db.query<{ doc: Site }>('SELECT doc FROM sites WHERE id = $1', [other.siteId]))[0]?.doc.billing,
+        { timeout: 15_000 },
+      )
+      .toEqual({ kioskPayments: true });
+    expect(await choice.isChecked()).toBe(true);
+    await saveScreenshot(page, 'fees-kiosk-payments');
+  });
 
   it('records a payment tried without the network as "collect at desk", never as paid, and takes it once back online', async () => {
     const [patient] = await other.patients(1, 41);

@@ -12,6 +12,7 @@ import type {
   PaymentEntry,
 } from './schemas/ledger.js';
 import type { Patient } from './schemas/patient.js';
+import type { Site } from './schemas/site.js';
 import { nameBasedId } from './ids.js';
 
 /**
@@ -247,6 +248,18 @@ export function draftClaim(
     clock,
     actor,
   ) as ClaimEntry;
+}
+
+/**
+ * Whether a site's kiosks offer to pay the copay after check-in: the site's own
+ * choice, or for a site that never made one, the server's default
+ * (`KIOSK_PAYMENTS`). Either way only where the server can take card payments.
+ */
+export function kioskPaymentsAt(
+  site: Pick<Site, 'billing'>,
+  server: { cardPayments: boolean; kioskPaymentsByDefault: boolean },
+): boolean {
+  return server.cardPayments && (site.billing?.kioskPayments ?? server.kioskPaymentsByDefault);
 }
 
 /** The payer's answer to a submitted claim, as its remittance advice says it. */

@@ -28,7 +28,7 @@ const INDEXES: Record<ReplicaRole, Partial<Record<CollectionName, (string | stri
  * add its migration strategy to MIGRATION_STRATEGIES below.
  */
 export const SCHEMA_VERSIONS: Record<CollectionName, number> = {
-  sites: 2,
+  sites: 3,
   providers: 1,
   rooms: 2,
   schedules: 1,
@@ -57,7 +57,9 @@ export const MIGRATION_STRATEGIES: Partial<
   // Rooms 2 and appointments 3 (facility and no-show model, docs/architecture.md §9.8): rooms gained the optional
   // `equipmentState` (status and maintenance windows of their equipment), appointments the optional, server-written
   // `noShowRisk`. Optional again, so older documents are kept as they were.
-  sites: { 1: (doc) => doc, 2: (doc) => doc },
+  // Sites 3 (billing, docs/architecture.md §9.7): the optional `billing` choices (kiosk payments). Optional, so
+  // older documents are kept as they were.
+  sites: { 1: (doc) => doc, 2: (doc) => doc, 3: (doc) => doc },
   providers: { 1: (doc) => doc },
   rooms: { 1: (doc) => doc, 2: (doc) => doc },
   schedules: { 1: (doc) => doc },

@@ -1,13 +1,16 @@
 import {
   balanceOf,
+  changeRecord,
   copayChargeIdOf,
   createRecord,
   HybridClock,
   invoiceIdOf,
   newId,
   paymentIdOf,
+  transitionRecord,
   type LedgerEntry,
   type PaymentEntry,
+  type Site,
 } from '@medisync/shared/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, enrolledDevice, signIn, staffUser } from '#auth/testing';
@@ -323,6 +326,44 @@ describe('billing with Stripe', () => {
       await api(server.url, `/billing/invoices/${invoiceIdOf(visit.appointment.id)}/pdf`, { token: kiosk }),
     ).toMatchObject({ status: 403 });
     expect(stripe.paymentIntents.size).toBe(before);
+  }, 30_000);
+
+  it("a site's own choice of kiosk payments wins over the server's default; only an admin makes it", async () => {
+    const visit = await visitWithCopay(1300);
+    // The patient has just checked in at the kiosk.
+    const kioskActor = { id: 'kiosk-1', role: 'kiosk', source: 'kiosk' } as const;
+    await writeRecords(server.db, 'appointments', [
+      transitionRecord('appointments', visit.appointment, 'checked-in', clock, kioskActor),
+    ]);
+    const kiosk = (await enrolledDevice(server, site.site.id, 'kiosk')).token;
+    const offer = () => api(server.url, `/billing/kiosk/appointments/${visit.appointment.id}`, { token: kiosk });
+    const choose = async (token: string, kioskPayments: boolean) => {
+      const [stored] = await server.db.query<{ doc: Site }>('SELECT doc FROM sites WHERE id = $1', [site.site.id]);
+      const next = changeRecord('sites', stored!.doc, { billing: { kioskPayments } }, clock);
+      return api(server.url, '/sync/sites/push', {
+        token,
+        body: [
+          { newDocumentState: { ...next, _deleted: false }, assumedMasterState: { ...stored!.doc, _deleted: false } },
+        ],
+      });
+    };
+    // The server's default is off (KIOSK_PAYMENTS unset), and a receptionist may not change the site.
+    expect((await offer()).body).toMatchObject({ offered: false });
+    expect((await choose(desk, true)).status).toBe(403);
+    expect((await offer()).body).toMatchObject({ offered: false });
+
+    expect((await choose(admin, true)).body).toMatchObject({ rejected: [] });
+    expect((await offer()).body).toMatchObject({ offered: true, dueCents: 1300 });
+    const settings = await api(server.url, '/billing/settings', { token: admin });
+    expect(settings.body).toMatchObject({ kioskPayments: true, kioskPaymentsByDefault: false });
+    const pay = await api(server.url, `/billing/kiosk/appointments/${visit.appointment.id}/pay`, {
+      token: kiosk,
+      body: {},
+    });
+    expect(pay.status).toBe(201);
+
+    await choose(admin, false);
+    expect((await offer()).body).toMatchObject({ offered: false });
   }, 30_000);
 
   it('a desk may not record a payment or mark an invoice paid itself', async () => {

@@ -1,4 +1,12 @@
-import { balanceOf, centsSchema, dueChargeOf, text, type LedgerEntry } from '@medisync/shared/domain';
+import {
+  balanceOf,
+  centsSchema,
+  dueChargeOf,
+  kioskPaymentsAt,
+  text,
+  type LedgerEntry,
+  type Site,
+} from '@medisync/shared/domain';
 import express from 'express';
 import { z } from 'zod';
 import { actorOf, type AuditLog } from '#audit/audit-log';
@@ -43,11 +51,12 @@ export function billingRouter(deps: BillingRouterDeps): express.Router {
   const router = express.Router();
   const staff = requirePrincipal(deps, ['admin', 'desk']);
 
-  router.get('/settings', requirePrincipal(deps), (_req, res) => {
+  router.get('/settings', requirePrincipal(deps), async (_req, res) => {
     res.json({
       payments: deps.billing.configured,
       terminal: deps.config.stripe?.terminalReaderId !== undefined,
-      kioskPayments: deps.config.kioskPayments,
+      kioskPayments: await kioskPaymentsOffered(deps, principalOf(res).siteId),
+      kioskPaymentsByDefault: deps.config.kioskPayments,
       email: deps.billing.emailConfigured,
       currency: deps.config.currency,
     });
@@ -106,7 +115,7 @@ export function billingRouter(deps: BillingRouterDeps): express.Router {
   router.get('/kiosk/appointments/:id', requirePrincipal(deps, ['kiosk']), async (req, res) => {
     const principal = principalOf(res);
     const { id } = parseOrThrow(idParam, req.params, 'appointment id');
-    if (!deps.config.kioskPayments) {
+    if (!(await kioskPaymentsOffered(deps, principal.siteId))) {
       res.json({ offered: false, dueCents: 0, currency: deps.config.currency, payment: null });
       return;
     }
@@ -126,7 +135,7 @@ export function billingRouter(deps: BillingRouterDeps): express.Router {
   router.post('/kiosk/appointments/:id/pay', requirePrincipal(deps, ['kiosk']), async (req, res) => {
     const principal = principalOf(res);
     const { id } = parseOrThrow(idParam, req.params, 'appointment id');
-    if (!deps.config.kioskPayments)
+    if (!(await kioskPaymentsOffered(deps, principal.siteId)))
       throw new HttpError(403, 'forbidden', 'this clinic takes payments at the desk only');
     await checkedInCopay(deps.db, principal.siteId, id);
     const entries = await deps.billing.billVisit(principal.siteId, id, deps.config.currency);
@@ -229,4 +238,16 @@ async function audit(
     ...requestOrigin(req),
     ...(details ? { details } : {}),
   });
+}
+
+/** Whether the kiosks of a site offer to pay the copay after check-in: the site's choice, else the server's default. */
+async function kioskPaymentsOffered(deps: BillingRouterDeps, siteId: string): Promise<boolean> {
+  const [site] = await deps.db.query<{ doc: Pick<Site, 'billing'> }>('SELECT doc FROM sites WHERE id = $1', [siteId]);
+  return (
+    site !== undefined &&
+    kioskPaymentsAt(site.doc, {
+      cardPayments: deps.billing.configured,
+      kioskPaymentsByDefault: deps.config.kioskPayments,
+    })
+  );
 }

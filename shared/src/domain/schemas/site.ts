@@ -73,6 +73,13 @@ export const siteSchema = z.object({
   reminders: reminderPolicySchema.optional(),
   /** Absent or null: reminders give the clinic's name only. */
   address: siteAddressSchema.nullable().optional(),
+  /** How the site bills; absent on sites set up before it could choose (`kioskPaymentsAt`). */
+  billing: z
+    .object({
+      /** Whether its kiosks offer to pay the copay after check-in (card payments need Stripe on the server). */
+      kioskPayments: z.boolean(),
+    })
+    .optional(),
 });
 export type Site = z.infer<typeof siteSchema>;
 

@@ -15,6 +15,7 @@ const settingsAnswer = z.object({
   payments: z.boolean(),
   terminal: z.boolean(),
   kioskPayments: z.boolean(),
+  kioskPaymentsByDefault: z.boolean(),
   currency: z.string(),
   /** Whether the server has a mail service to email invoices through. */
   email: z.boolean(),

@@ -7,6 +7,7 @@ import { visitTypeLabel, visitTypeLabels } from '../labels.js';
 import { useLiveQuery } from '../use-query.js';
 import type { Workspace } from '../workspace.js';
 import { addFee, changeFee, type FeeChange } from './fee-writes.js';
+import { KioskPaymentsSetting } from './KioskPaymentsSetting.js';
 import './fees.css';
 
 /** How many fee lines a site may have: far more visit types than any clinic uses. */
@@ -70,6 +71,7 @@ export function FeesScreen({ workspace }: { workspace: Workspace }) {
         </table>
       )}
       {unpriced.length > 0 && <AddFeeForm visitTypes={unpriced} workspace={workspace} />}
+      <KioskPaymentsSetting workspace={workspace} />
     </section>
   );
 }
