@@ -27,7 +27,44 @@ export function deliverCommittedChanges(
   log: Logger,
   audit?: AuditLog,
 ): () => void {
-  return feed.onCommitted((change) => deliverLocally(io, policy, [change], log, audit));
+  // The feed hands over what one read found one change at a time, in the same turn of the
+  // event loop; they go out together, so a busy site's devices get one event, not one per commit.
+  let pending: CommittedChange[] = [];
+  return feed.onCommitted((change) => {
+    if (pending.length === 0) {
+      setImmediate(() => {
+        const changes = coalesceChanges(pending);
+        pending = [];
+        deliverLocally(io, policy, changes, log, audit);
+      });
+    }
+    pending.push(change);
+  });
+}
+
+/**
+ * Joins each change with the next one of the same site and collection when it
+ * starts where that one ended (a device at the first's start may take both at
+ * once), keeping each record's latest state. Changes of other sites and
+ * collections keep their order; each collection replicates on its own.
+ */
+export function coalesceChanges(changes: readonly CommittedChange[]): CommittedChange[] {
+  const joined: CommittedChange[] = [];
+  const open = new Map<string, CommittedChange>();
+  for (const change of changes) {
+    const key = `${change.siteId}|${change.collection}`;
+    const before = open.get(key);
+    if (before !== undefined && before.toSeq === change.fromSeq) {
+      const ids = new Set(change.records.map((r) => r.doc.id));
+      before.records = [...before.records.filter((r) => !ids.has(r.doc.id)), ...change.records];
+      before.toSeq = change.toSeq;
+      continue;
+    }
+    const copy = { ...change, records: [...change.records] };
+    open.set(key, copy);
+    joined.push(copy);
+  }
+  return joined;
 }
 
 /**
