@@ -34,6 +34,28 @@ export const en = {
   invoiceDue: (amount: string) => `Balance due: ${amount}.`,
   invoicePaid: 'This invoice is paid in full; keep it for your records.',
   invoiceQuestions: 'If anything on it looks wrong, please contact the clinic.',
+  // The invoice PDF (billing): written in Noto Sans; a language the font cannot write prints in English.
+  invoicePdf: {
+    title: 'INVOICE',
+    clinic: 'Clinic',
+    number: (number: string) => `Invoice ${number}`,
+    status: { draft: 'Draft', open: 'Open', paid: 'Paid', void: 'Void', refunded: 'Refunded' },
+    statusLine: (status: string) => `Status: ${status}`,
+    printed: (date: string) => `Printed ${date}`,
+    billTo: 'Bill to',
+    patient: 'Patient',
+    mrnPending: 'MRN pending',
+    visit: (date: string, provider: string | null) => `Visit on ${date}${provider ? ` with ${provider}` : ''}`,
+    insurance: (payer: string, member: string, group: string | null) =>
+      `Insurance: ${payer}, member ${member}${group ? `, group ${group}` : ''}`,
+    description: 'Description',
+    amount: 'Amount',
+    total: 'Total',
+    paid: 'Paid',
+    refunded: 'Refunded',
+    balanceDue: 'Balance due',
+    cards: 'Card payments are processed by Stripe; this clinic never stores card details.',
+  },
   yourClinic: 'your clinic',
 };
 
