@@ -2,7 +2,7 @@ import { dayRangeUtc, localDateAt, type CollectionName } from '@medisync/shared/
 import type { Checkpoint, PullResponse } from '@medisync/shared/sync';
 import type pg from 'pg';
 import type { Db, Tx } from '#db/db';
-import { countSiteRows, lastSiteSeq, siteRowsInSeqOrder, siteRowsWithHead } from './site-rows.js';
+import { countSiteRows, lastSiteSeq, siteRowsWithHead } from './site-rows.js';
 import type { Doc } from './store.js';
 import { tableOf } from './tables.js';
 
@@ -229,7 +229,7 @@ export async function pullChanges(
     const leaversToo = historyView(cp.workingSet?.day === today.date ? cp.workingSet.seq : 0);
     const notSent = notSentInPriority(collection, today, cp.workingSet);
     if (cp.phase === 'priority') {
-      const page = priority ? await selectPage(client, collection, view, cp.seq, limit, [priority]) : [];
+      const { page } = priority ? await selectPage(client, collection, view, cp.seq, limit, [priority]) : { page: [] };
       records.push(...page);
       cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...kept } : cp;
       if (page.length < limit) cp = { phase: 'history', seq: 0, ...kept };
@@ -238,14 +238,7 @@ export async function pullChanges(
       const seen = records.map((r) => r.id);
       const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
       if (notSent) exclude.push(notSent);
-      const { page, head } = await selectPageAndHead(
-        client,
-        collection,
-        leaversToo,
-        cp.seq,
-        limit - records.length,
-        exclude,
-      );
+      const { page, head } = await selectPage(client, collection, leaversToo, cp.seq, limit - records.length, exclude);
       records.push(...page);
       if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...kept };
       // At the end, stand at the site's last seq even when the rows after the last one
@@ -297,22 +290,6 @@ export async function pullChanges(
   }
 }
 
-async function selectPage(
-  tx: Tx,
-  collection: CollectionName,
-  view: PullView,
-  afterSeq: number,
-  limit: number,
-  extra: SqlFilter[],
-): Promise<PageRow[]> {
-  const { where, params } = whereClause(view, afterSeq, extra);
-  const { rows } = await tx.query<{ seq: string; id: string; deleted: boolean; json: string }>(
-    siteRowsInSeqOrder(tableOf[collection], 'r.seq, r.id, r.deleted, r.doc::text AS json', '$2', where, limit),
-    params,
-  );
-  return rows.map((row) => ({ seq: Number(row.seq), id: row.id, json: asSent(row.json, row.deleted) }));
-}
-
 /**
  * A stored record as replicated, with its tombstone flag, in JSON: PostgreSQL writes
  * the stored document out as text either way, and parsing it here only to write it
@@ -323,8 +300,12 @@ function asSent(storedJson: string, deleted: boolean): string {
   return `${storedJson.slice(0, -1)}, "_deleted": ${deleted}}`;
 }
 
-/** `selectPage` and the site's last seq in the collection, in one round trip (a device near the head asks every time). */
-async function selectPageAndHead(
+/**
+ * A page of the view's rows after `afterSeq`, and the site's last seq in the
+ * collection beside it, in one round trip: a device near the head asks for
+ * both every time.
+ */
+async function selectPage(
   tx: Tx,
   collection: CollectionName,
   view: PullView,

@@ -16,7 +16,7 @@ const halves = (site: string) => [
 ];
 
 /** The first `limit` rows of the site matching `where`, by seq. */
-export function siteRowsInSeqOrder(table: string, columns: string, site: string, where: string, limit: number) {
+function siteRowsInSeqOrder(table: string, columns: string, site: string, where: string, limit: number) {
   const n = Math.floor(limit);
   const half = (own: string) =>
     `(SELECT ${columns} FROM ${table} r WHERE ${own} AND ${where} ORDER BY r.seq LIMIT ${n})`;

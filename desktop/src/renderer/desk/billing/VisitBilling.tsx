@@ -11,7 +11,7 @@ import {
   type PaymentEntry,
 } from '@medisync/shared/domain';
 import { initialSyncState } from '@medisync/shared/sync';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { RxDocument } from 'rxdb';
 import { map } from 'rxjs';
 import { PaymentQr } from '../../shell/PaymentQr.js';
@@ -22,17 +22,12 @@ import { useAnnounce } from '../announcer.js';
 import { useLiveQuery } from '../use-query.js';
 import { failureMessage } from '../visit/visit-actions.js';
 import type { Workspace } from '../workspace.js';
-import {
-  billingSettings,
-  collectCharge,
-  invoicePdfUrl,
-  type BillingSettings,
-  type PaymentAnswer,
-} from './billing-api.js';
+import { collectCharge, invoicePdfUrl, type PaymentAnswer } from './billing-api.js';
 import { billVisit, draftVisitClaim, markCollectAtDesk, MAX_VISIT_ENTRIES, submitClaim } from './billing-writes.js';
 import { InvoiceEmailDialog } from './InvoiceEmailDialog.js';
 import { ClaimAnswerDialog } from './ClaimAnswerDialog.js';
 import { RefundDialog } from './RefundDialog.js';
+import { useBillingSettings } from './use-billing-settings.js';
 import './billing.css';
 
 /** The ledger records of one visit, live from the replica: what is due never waits for the network. */
@@ -66,7 +61,7 @@ export function VisitBilling({
 }) {
   const announce = useAnnounce();
   const entries = useVisitLedger(workspace, appointment.id);
-  const [settings, setSettings] = useState<BillingSettings | null>(null);
+  const settings = useBillingSettings(workspace);
   const [busy, setBusy] = useState(false);
   // `done` is already announced (useAnnounce): shown, not read out a second time.
   const [message, setMessage] = useState<{ kind: 'error' | 'note' | 'done'; text: string } | null>(null);
@@ -76,17 +71,6 @@ export function VisitBilling({
   const timeZone = workspace.session.site.timezone;
   const isAdmin = workspace.session.user.role === 'admin';
   const sync = useObservable(workspace.sync.state$, workspace.sync.state ?? initialSyncState);
-
-  useEffect(() => {
-    let live = true;
-    billingSettings(workspace).then(
-      (answer) => live && setSettings(answer),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [workspace]);
 
   const currency = settings?.currency ?? entries.find((e) => 'currency' in e)?.currency ?? 'usd';
   const money = (cents: number) => formatMoney(cents, currency);

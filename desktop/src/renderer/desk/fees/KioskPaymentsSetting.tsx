@@ -1,10 +1,9 @@
-import { changeRecord, kioskPaymentsAt, type Site } from '@medisync/shared/domain';
-import { useEffect, useMemo, useState } from 'react';
+import { changeRecord, kioskPaymentsAt } from '@medisync/shared/domain';
+import { useState } from 'react';
 import { Checkbox } from 'react-aria-components';
-import { map } from 'rxjs';
 import { useAnnounce } from '../announcer.js';
-import { billingSettings, type BillingSettings } from '../billing/billing-api.js';
-import { useObservable } from '../../shell/use-observable.js';
+import { useBillingSettings } from '../billing/use-billing-settings.js';
+import { useSiteRecord } from '../use-site-record.js';
 import type { Workspace } from '../workspace.js';
 
 /**
@@ -16,26 +15,9 @@ import type { Workspace } from '../workspace.js';
  */
 export function KioskPaymentsSetting({ workspace }: { workspace: Workspace }) {
   const announce = useAnnounce();
-  const [settings, setSettings] = useState<BillingSettings | null>(null);
+  const settings = useBillingSettings(workspace);
+  const site = useSiteRecord(workspace);
   const [problem, setProblem] = useState<string | null>(null);
-  const site$ = useMemo(
-    () =>
-      workspace.db.rx.sites
-        .findOne(workspace.session.site.id)
-        .$.pipe(map((doc) => (doc ? (doc.toJSON() as Site) : null))),
-    [workspace],
-  );
-  const site = useObservable<Site | null>(site$, null);
-  useEffect(() => {
-    let live = true;
-    billingSettings(workspace).then(
-      (answer) => live && setSettings(answer),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [workspace]);
 
   const offered =
     site !== null &&

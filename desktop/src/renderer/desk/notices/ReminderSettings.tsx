@@ -1,9 +1,8 @@
 import { changeRecord, DomainError, type ReminderPolicy, type Site } from '@medisync/shared/domain';
-import { useMemo, useState } from 'react';
-import { map } from 'rxjs';
+import { useState } from 'react';
 import { Button, Checkbox, Input, Label, TextField } from 'react-aria-components';
-import { useObservable } from '../../shell/use-observable.js';
 import { useAnnounce } from '../announcer.js';
+import { useSiteRecord } from '../use-site-record.js';
 import type { Workspace } from '../workspace.js';
 
 interface Draft {
@@ -77,15 +76,7 @@ export function ReminderSettings({ workspace }: { workspace: Workspace }) {
   const announce = useAnnounce();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  // The site's record as this desk holds it: on a new desk it arrives with the first sync.
-  const site$ = useMemo(
-    () =>
-      workspace.db.rx.sites
-        .findOne(workspace.session.site.id)
-        .$.pipe(map((doc) => (doc ? (doc.toJSON() as Site) : null))),
-    [workspace],
-  );
-  const site = useObservable<Site | null>(site$, null);
+  const site = useSiteRecord(workspace);
 
   function open() {
     if (site === null) return;
