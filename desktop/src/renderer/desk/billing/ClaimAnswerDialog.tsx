@@ -1,21 +1,9 @@
 import { parseMoney, type ClaimAnswer, type ClaimEntry } from '@medisync/shared/domain';
 import { useState, type FormEvent } from 'react';
-import {
-  Button,
-  Dialog,
-  FieldError,
-  Form,
-  Heading,
-  Input,
-  Label,
-  Modal,
-  ModalOverlay,
-  Radio,
-  RadioGroup,
-  TextField,
-} from 'react-aria-components';
+import { FieldError, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
 import { failureMessage } from '../visit/visit-actions.js';
 import type { Workspace } from '../workspace.js';
+import { BillingDialog } from './BillingDialog.js';
 import { recordClaimAnswer } from './billing-writes.js';
 
 type Outcome = ClaimAnswer['outcome'];
@@ -104,71 +92,60 @@ export function ClaimAnswerDialog({
   );
 
   return (
-    <ModalOverlay isOpen onOpenChange={(open) => !open && onClose()} isDismissable className="overlay">
-      <Modal className="overlay__modal">
-        <Dialog className="billing__dialog">
-          <Heading slot="title">Insurer’s answer</Heading>
-          <p>
-            Claim to {claim.insurance.payer} for {money(claim.billedCents)}
-            {claim.approvedCents !== null ? `, accepted for ${money(claim.approvedCents)}` : ''}. Record what their
-            remittance advice says.
-          </p>
-          <Form onSubmit={submit} validationBehavior="aria">
-            {waiting && (
-              <RadioGroup
-                className="billing__choices"
-                value={outcome}
-                onChange={(value) => setOutcome(value as Outcome)}
-                orientation="horizontal"
-              >
-                <Label>The insurer</Label>
-                <Radio value="accepted" className="radio-choice">
-                  Accepted the claim
-                </Radio>
-                <Radio value="denied" className="radio-choice">
-                  Denied it
-                </Radio>
-                <Radio value="paid" className="radio-choice">
-                  Paid it
-                </Radio>
-              </RadioGroup>
-            )}
-            {outcome === 'accepted' && amountField('Amount approved', approved, setApproved, claim.billedCents)}
-            {outcome === 'denied' && (
-              <TextField
-                className="field"
-                value={reason}
-                onChange={setReason}
-                isRequired
-                validate={(value) => (value.trim().length === 0 ? 'Say why the insurer denied it.' : null)}
-              >
-                <Label>The insurer’s reason</Label>
-                <Input placeholder="e.g. member not eligible on the date of service" maxLength={500} />
-                <FieldError className="error" />
-              </TextField>
-            )}
-            {outcome === 'paid' && (
-              <>
-                {waiting && amountField('Amount approved', approved, setApproved, claim.billedCents)}
-                {amountField('Amount the insurer paid', paid, setPaid, ceiling, !waiting)}
-              </>
-            )}
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
-            <div className="billing__dialog-actions">
-              <Button type="submit" className="button button--primary" isDisabled={saving || answer === null}>
-                Record answer
-              </Button>
-              <Button className="button" onPress={onClose}>
-                Cancel
-              </Button>
-            </div>
-          </Form>
-        </Dialog>
-      </Modal>
-    </ModalOverlay>
+    <BillingDialog
+      title="Insurer’s answer"
+      intro={
+        <>
+          Claim to {claim.insurance.payer} for {money(claim.billedCents)}
+          {claim.approvedCents !== null ? `, accepted for ${money(claim.approvedCents)}` : ''}. Record what their
+          remittance advice says.
+        </>
+      }
+      onSubmit={submit}
+      onClose={onClose}
+      error={error}
+      action={{ label: 'Record answer', disabled: saving || answer === null }}
+      cancel="Cancel"
+    >
+      {waiting && (
+        <RadioGroup
+          className="billing__choices"
+          value={outcome}
+          onChange={(value) => setOutcome(value as Outcome)}
+          orientation="horizontal"
+        >
+          <Label>The insurer</Label>
+          <Radio value="accepted" className="radio-choice">
+            Accepted the claim
+          </Radio>
+          <Radio value="denied" className="radio-choice">
+            Denied it
+          </Radio>
+          <Radio value="paid" className="radio-choice">
+            Paid it
+          </Radio>
+        </RadioGroup>
+      )}
+      {outcome === 'accepted' && amountField('Amount approved', approved, setApproved, claim.billedCents)}
+      {outcome === 'denied' && (
+        <TextField
+          className="field"
+          value={reason}
+          onChange={setReason}
+          isRequired
+          validate={(value) => (value.trim().length === 0 ? 'Say why the insurer denied it.' : null)}
+        >
+          <Label>The insurer’s reason</Label>
+          <Input placeholder="e.g. member not eligible on the date of service" maxLength={500} />
+          <FieldError className="error" />
+        </TextField>
+      )}
+      {outcome === 'paid' && (
+        <>
+          {waiting && amountField('Amount approved', approved, setApproved, claim.billedCents)}
+          {amountField('Amount the insurer paid', paid, setPaid, ceiling, !waiting)}
+        </>
+      )}
+    </BillingDialog>
   );
 }

@@ -1,19 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { z } from 'zod';
-import {
-  Button,
-  Dialog,
-  FieldError,
-  Form,
-  Heading,
-  Input,
-  Label,
-  Modal,
-  ModalOverlay,
-  TextField,
-} from 'react-aria-components';
+import { FieldError, Input, Label, TextField } from 'react-aria-components';
 import { ServerApiError } from '../../shell/server-api.js';
 import type { Workspace } from '../workspace.js';
+import { BillingDialog } from './BillingDialog.js';
 import { emailInvoice } from './billing-api.js';
 
 const address = z.email().max(254);
@@ -62,46 +52,35 @@ export function InvoiceEmailDialog({
   }
 
   return (
-    <ModalOverlay isOpen onOpenChange={(open) => !open && onClose()} isDismissable className="overlay">
-      <Modal className="overlay__modal">
-        <Dialog className="billing__dialog">
-          <Heading slot="title">Email the invoice</Heading>
-          <p>
-            The invoice goes as a PDF attachment.{' '}
-            {onFile === null
-              ? 'There is no email address on the patient’s record: type the one they give you.'
-              : 'Change the address to send it elsewhere; the patient’s record keeps its own.'}
-          </p>
-          <Form onSubmit={submit} validationBehavior="aria">
-            <TextField
-              className="field"
-              type="email"
-              value={to}
-              onChange={setTo}
-              isRequired
-              autoFocus
-              validate={(value) => (address.safeParse(value.trim()).success ? null : 'Type an email address.')}
-            >
-              <Label>Email address</Label>
-              <Input autoComplete="off" />
-              <FieldError className="error" />
-            </TextField>
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
-            <div className="billing__dialog-actions">
-              <Button type="submit" className="button button--primary" isDisabled={sending || !valid}>
-                Send
-              </Button>
-              <Button className="button" onPress={onClose}>
-                Cancel
-              </Button>
-            </div>
-          </Form>
-        </Dialog>
-      </Modal>
-    </ModalOverlay>
+    <BillingDialog
+      title="Email the invoice"
+      intro={
+        <>
+          The invoice goes as a PDF attachment.{' '}
+          {onFile === null
+            ? 'There is no email address on the patient’s record: type the one they give you.'
+            : 'Change the address to send it elsewhere; the patient’s record keeps its own.'}
+        </>
+      }
+      onSubmit={submit}
+      onClose={onClose}
+      error={error}
+      action={{ label: 'Send', disabled: sending || !valid }}
+      cancel="Cancel"
+    >
+      <TextField
+        className="field"
+        type="email"
+        value={to}
+        onChange={setTo}
+        isRequired
+        autoFocus
+        validate={(value) => (address.safeParse(value.trim()).success ? null : 'Type an email address.')}
+      >
+        <Label>Email address</Label>
+        <Input autoComplete="off" />
+        <FieldError className="error" />
+      </TextField>
+    </BillingDialog>
   );
 }

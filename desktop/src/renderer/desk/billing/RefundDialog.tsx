@@ -1,19 +1,9 @@
 import { newId, parseMoney, type PaymentEntry } from '@medisync/shared/domain';
 import { useState, type FormEvent } from 'react';
-import {
-  Button,
-  Dialog,
-  FieldError,
-  Form,
-  Heading,
-  Input,
-  Label,
-  Modal,
-  ModalOverlay,
-  TextField,
-} from 'react-aria-components';
+import { FieldError, Input, Label, TextField } from 'react-aria-components';
 import { failureMessage } from '../visit/visit-actions.js';
 import type { Workspace } from '../workspace.js';
+import { BillingDialog } from './BillingDialog.js';
 import { refundPayment } from './billing-api.js';
 
 /**
@@ -60,59 +50,52 @@ export function RefundDialog({
   }
 
   return (
-    <ModalOverlay isOpen onOpenChange={(open) => !open && onClose()} isDismissable className="overlay">
-      <Modal className="overlay__modal">
-        <Dialog className="billing__dialog">
-          <Heading slot="title">Refund payment</Heading>
-          <p>
-            Paid {money(payment.amountCents)}
-            {payment.refundedCents > 0 ? `, ${money(payment.refundedCents)} already refunded` : ''}. The money goes back
-            to the card it came from.
-          </p>
-          <Form onSubmit={submit} validationBehavior="aria">
-            <TextField
-              className="field"
-              value={amount}
-              onChange={setAmount}
-              isRequired
-              validate={(value) => {
-                const parsed = parseMoney(value);
-                if (parsed === null || parsed <= 0) return 'Type an amount such as 10.00.';
-                return parsed > refundable ? `At most ${money(refundable)} can be refunded.` : null;
-              }}
-            >
-              <Label>Amount to refund (at most {money(refundable)})</Label>
-              <Input inputMode="decimal" />
-              <FieldError className="error" />
-            </TextField>
-            <TextField
-              className="field"
-              value={reason}
-              onChange={setReason}
-              isRequired
-              autoFocus
-              validate={(value) => (value.trim().length === 0 ? 'Say why the money is refunded.' : null)}
-            >
-              <Label>Reason for the refund</Label>
-              <Input placeholder="e.g. copay charged twice, insurance covered the visit" maxLength={500} />
-              <FieldError className="error" />
-            </TextField>
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
-            <div className="billing__dialog-actions">
-              <Button type="submit" className="button button--danger" isDisabled={saving || !valid}>
-                Refund {cents !== null && cents > 0 && cents <= refundable ? money(cents) : ''}
-              </Button>
-              <Button className="button" onPress={onClose}>
-                Keep the payment
-              </Button>
-            </div>
-          </Form>
-        </Dialog>
-      </Modal>
-    </ModalOverlay>
+    <BillingDialog
+      title="Refund payment"
+      intro={
+        <>
+          Paid {money(payment.amountCents)}
+          {payment.refundedCents > 0 ? `, ${money(payment.refundedCents)} already refunded` : ''}. The money goes back
+          to the card it came from.
+        </>
+      }
+      onSubmit={submit}
+      onClose={onClose}
+      error={error}
+      action={{
+        label: <>Refund {cents !== null && cents > 0 && cents <= refundable ? money(cents) : ''}</>,
+        disabled: saving || !valid,
+        danger: true,
+      }}
+      cancel="Keep the payment"
+    >
+      <TextField
+        className="field"
+        value={amount}
+        onChange={setAmount}
+        isRequired
+        validate={(value) => {
+          const parsed = parseMoney(value);
+          if (parsed === null || parsed <= 0) return 'Type an amount such as 10.00.';
+          return parsed > refundable ? `At most ${money(refundable)} can be refunded.` : null;
+        }}
+      >
+        <Label>Amount to refund (at most {money(refundable)})</Label>
+        <Input inputMode="decimal" />
+        <FieldError className="error" />
+      </TextField>
+      <TextField
+        className="field"
+        value={reason}
+        onChange={setReason}
+        isRequired
+        autoFocus
+        validate={(value) => (value.trim().length === 0 ? 'Say why the money is refunded.' : null)}
+      >
+        <Label>Reason for the refund</Label>
+        <Input placeholder="e.g. copay charged twice, insurance covered the visit" maxLength={500} />
+        <FieldError className="error" />
+      </TextField>
+    </BillingDialog>
   );
 }
