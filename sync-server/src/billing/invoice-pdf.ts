@@ -31,7 +31,7 @@ export const invoiceFileName = (invoice: Pick<InvoiceEntry, 'id'>) => `invoice-$
 export async function invoicePdf(invoice: InvoiceEntry, context: InvoiceContext | undefined): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(fontkit);
-  const fonts = await noto;
+  const fonts = await notoSans();
   const regular = await pdf.embedFont(fonts.regular, { subset: false });
   const bold = await pdf.embedFont(fonts.bold, { subset: false });
   const writable = new Set([...regular.getCharacterSet(), ...bold.getCharacterSet()]);
@@ -119,13 +119,18 @@ function labelText(labels: ReminderCatalogue['invoicePdf']): string {
     .join('');
 }
 
-/** Noto Sans, read once: the regular and bold faces. */
-const noto = (async () => {
-  const require = createRequire(import.meta.url);
-  const face = (name: string) => readFile(require.resolve(`@expo-google-fonts/noto-sans/${name}/NotoSans_${name}.ttf`));
-  const [regular, bold] = await Promise.all([face('400Regular'), face('700Bold')]);
-  return { regular, bold };
-})();
+/** Noto Sans, the regular and bold faces: read when the first invoice is printed, then kept. */
+let noto: Promise<{ regular: Buffer; bold: Buffer }> | undefined;
+function notoSans() {
+  noto ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const face = (name: string) =>
+      readFile(require.resolve(`@expo-google-fonts/noto-sans/${name}/NotoSans_${name}.ttf`));
+    const [regular, bold] = await Promise.all([face('400Regular'), face('700Bold')]);
+    return { regular, bold };
+  })();
+  return noto;
+}
 
 /** What an invoice points at, as the PDF and its email show it: the clinic, the patient, the visit. */
 export interface InvoiceContext {

@@ -1,9 +1,9 @@
 import { parseMoney, type ClaimAnswer, type ClaimEntry } from '@medisync/shared/domain';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { FieldError, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
+import { FormDialog } from '../shell/FormDialog.js';
 import { failureMessage } from '../visit/visit-actions.js';
 import type { Workspace } from '../workspace.js';
-import { BillingDialog } from './BillingDialog.js';
 import { recordClaimAnswer } from './billing-writes.js';
 
 type Outcome = ClaimAnswer['outcome'];
@@ -50,8 +50,7 @@ export function ClaimAnswerDialog({
           ? { outcome, payerPaidCents: paidCents, ...(waiting && approvedCents !== null ? { approvedCents } : {}) }
           : null;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit() {
     if (answer === null) return;
     setSaving(true);
     setError(null);
@@ -92,7 +91,7 @@ export function ClaimAnswerDialog({
   );
 
   return (
-    <BillingDialog
+    <FormDialog
       title="Insurer’s answer"
       intro={
         <>
@@ -101,11 +100,12 @@ export function ClaimAnswerDialog({
           remittance advice says.
         </>
       }
-      onSubmit={submit}
-      onClose={onClose}
+      onSubmit={() => void submit()}
+      onCancel={onClose}
       error={error}
-      action={{ label: 'Record answer', disabled: saving || answer === null }}
-      cancel="Cancel"
+      submitLabel={'Record answer'}
+      submitDisabled={saving || answer === null}
+      cancelLabel="Cancel"
     >
       {waiting && (
         <RadioGroup
@@ -146,6 +146,6 @@ export function ClaimAnswerDialog({
           {amountField('Amount the insurer paid', paid, setPaid, ceiling, !waiting)}
         </>
       )}
-    </BillingDialog>
+    </FormDialog>
   );
 }

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { z } from 'zod';
 import { FieldError, Input, Label, TextField } from 'react-aria-components';
 import { ServerApiError } from '../../shell/server-api.js';
+import { FormDialog } from '../shell/FormDialog.js';
 import type { Workspace } from '../workspace.js';
-import { BillingDialog } from './BillingDialog.js';
 import { emailInvoice } from './billing-api.js';
 
 const address = z.email().max(254);
@@ -32,8 +32,7 @@ export function InvoiceEmailDialog({
   const [sending, setSending] = useState(false);
   const valid = address.safeParse(to.trim()).success;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit() {
     if (!valid) return;
     setSending(true);
     setError(null);
@@ -52,7 +51,7 @@ export function InvoiceEmailDialog({
   }
 
   return (
-    <BillingDialog
+    <FormDialog
       title="Email the invoice"
       intro={
         <>
@@ -62,11 +61,12 @@ export function InvoiceEmailDialog({
             : 'Change the address to send it elsewhere; the patient’s record keeps its own.'}
         </>
       }
-      onSubmit={submit}
-      onClose={onClose}
+      onSubmit={() => void submit()}
+      onCancel={onClose}
       error={error}
-      action={{ label: 'Send', disabled: sending || !valid }}
-      cancel="Cancel"
+      submitLabel={'Send'}
+      submitDisabled={sending || !valid}
+      cancelLabel="Cancel"
     >
       <TextField
         className="field"
@@ -81,6 +81,6 @@ export function InvoiceEmailDialog({
         <Input autoComplete="off" />
         <FieldError className="error" />
       </TextField>
-    </BillingDialog>
+    </FormDialog>
   );
 }

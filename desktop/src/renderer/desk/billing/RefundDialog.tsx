@@ -1,9 +1,9 @@
 import { newId, parseMoney, type PaymentEntry } from '@medisync/shared/domain';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { FieldError, Input, Label, TextField } from 'react-aria-components';
+import { FormDialog } from '../shell/FormDialog.js';
 import { failureMessage } from '../visit/visit-actions.js';
 import type { Workspace } from '../workspace.js';
-import { BillingDialog } from './BillingDialog.js';
 import { refundPayment } from './billing-api.js';
 
 /**
@@ -33,8 +33,7 @@ export function RefundDialog({
   const cents = parseMoney(amount);
   const valid = cents !== null && cents > 0 && cents <= refundable && reason.trim().length > 0;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit() {
     if (!valid || cents === null) return;
     setSaving(true);
     setError(null);
@@ -50,7 +49,7 @@ export function RefundDialog({
   }
 
   return (
-    <BillingDialog
+    <FormDialog
       title="Refund payment"
       intro={
         <>
@@ -59,15 +58,13 @@ export function RefundDialog({
           to the card it came from.
         </>
       }
-      onSubmit={submit}
-      onClose={onClose}
+      onSubmit={() => void submit()}
+      onCancel={onClose}
       error={error}
-      action={{
-        label: <>Refund {cents !== null && cents > 0 && cents <= refundable ? money(cents) : ''}</>,
-        disabled: saving || !valid,
-        danger: true,
-      }}
-      cancel="Keep the payment"
+      submitLabel={<>Refund {cents !== null && cents > 0 && cents <= refundable ? money(cents) : ''}</>}
+      submitDisabled={saving || !valid}
+      danger
+      cancelLabel="Keep the payment"
     >
       <TextField
         className="field"
@@ -96,6 +93,6 @@ export function RefundDialog({
         <Input placeholder="e.g. copay charged twice, insurance covered the visit" maxLength={500} />
         <FieldError className="error" />
       </TextField>
-    </BillingDialog>
+    </FormDialog>
   );
 }

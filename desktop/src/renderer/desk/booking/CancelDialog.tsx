@@ -1,16 +1,6 @@
-import { useState, type FormEvent } from 'react';
-import {
-  Button,
-  Dialog,
-  FieldError,
-  Form,
-  Heading,
-  Input,
-  Label,
-  Modal,
-  ModalOverlay,
-  TextField,
-} from 'react-aria-components';
+import { useState } from 'react';
+import { FieldError, Input, Label, TextField } from 'react-aria-components';
+import { FormDialog } from '../shell/FormDialog.js';
 
 /**
  * Asks why an appointment is cancelled before cancelling it: the reason is
@@ -32,8 +22,7 @@ export function CancelDialog({
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function submit() {
     if (reason.trim().length === 0) return;
     setSaving(true);
     const failure = await onCancel(reason);
@@ -44,44 +33,34 @@ export function CancelDialog({
     } else setError(failure);
   }
 
+  if (!isOpen) return null;
   return (
-    <ModalOverlay isOpen={isOpen} onOpenChange={(open) => !open && onClose()} isDismissable className="overlay">
-      <Modal className="overlay__modal">
-        <Dialog className="book__dialog">
-          <Heading slot="title">Cancel appointment</Heading>
-          <p>{what}</p>
-          <Form onSubmit={submit} validationBehavior="aria">
-            <TextField
-              className="field"
-              value={reason}
-              onChange={(value) => {
-                setReason(value);
-                setError(null);
-              }}
-              isRequired
-              validate={(value) => (value.trim().length === 0 ? 'Say why it is cancelled.' : null)}
-              autoFocus
-            >
-              <Label>Reason for cancelling</Label>
-              <Input placeholder="e.g. patient unwell, rang to cancel" />
-              <FieldError className="error" />
-            </TextField>
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
-            <div className="book__dialog-actions">
-              <Button type="submit" className="button button--danger" isDisabled={saving || reason.trim().length === 0}>
-                Cancel appointment
-              </Button>
-              <Button className="button" onPress={onClose}>
-                Keep appointment
-              </Button>
-            </div>
-          </Form>
-        </Dialog>
-      </Modal>
-    </ModalOverlay>
+    <FormDialog
+      title="Cancel appointment"
+      intro={what}
+      onSubmit={() => void submit()}
+      onCancel={onClose}
+      error={error}
+      submitLabel="Cancel appointment"
+      submitDisabled={saving || reason.trim().length === 0}
+      danger
+      cancelLabel="Keep appointment"
+    >
+      <TextField
+        className="field"
+        value={reason}
+        onChange={(value) => {
+          setReason(value);
+          setError(null);
+        }}
+        isRequired
+        validate={(value) => (value.trim().length === 0 ? 'Say why it is cancelled.' : null)}
+        autoFocus
+      >
+        <Label>Reason for cancelling</Label>
+        <Input placeholder="e.g. patient unwell, rang to cancel" />
+        <FieldError className="error" />
+      </TextField>
+    </FormDialog>
   );
 }

@@ -8,7 +8,8 @@ import {
 } from '@medisync/shared/domain';
 import { useState } from 'react';
 import { Label, TextArea, TextField } from 'react-aria-components';
-import { ConfirmDialog, FormDialog } from './dialogs.js';
+import { FormDialog } from '../shell/FormDialog.js';
+import { ConfirmDialog } from './dialogs.js';
 import { visitTypeLabel } from '../labels.js';
 import { RoomSelect } from './RoomSelect.js';
 import { ticketName } from './ticket-name.js';
