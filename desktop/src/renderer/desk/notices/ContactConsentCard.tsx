@@ -1,5 +1,5 @@
 import { changeRecord, type ContactConsent, type Patient } from '@medisync/shared/domain';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
 import { useAnnounce } from '../announcer.js';
 import type { Workspace } from '../workspace.js';
@@ -31,9 +31,15 @@ const NONE: Choice = { email: false, sms: false, almostTurnSms: false };
 export function ContactConsentCard({ workspace, patient }: { workspace: Workspace; patient: Patient }) {
   const announce = useAnnounce();
   const stored = patient.contactConsent ?? null;
-  const [choice, setChoice] = useState<Choice>(stored ?? NONE);
+  // The boxes show the stored choices until the receptionist changes one, and again once
+  // the stored choices change (an opt-out arriving): in the same render, never a frame late.
+  const over = JSON.stringify(stored);
+  const [edit, setEdit] = useState<{ over: string; choice: Choice } | null>(null);
+  const current = (e: typeof edit) => (e !== null && e.over === over ? e.choice : (stored ?? NONE));
+  const choice = current(edit);
+  const choose = (key: keyof Choice, selected: boolean) =>
+    setEdit((e) => ({ over, choice: { ...current(e), [key]: selected } }));
   const [saving, setSaving] = useState(false);
-  useEffect(() => setChoice(patient.contactConsent ?? NONE), [patient.contactConsent]);
   const changed = CHANNELS.some(({ key }) => choice[key] !== (stored ?? NONE)[key]);
 
   async function save() {
@@ -58,7 +64,7 @@ export function ContactConsentCard({ workspace, patient }: { workspace: Workspac
           key={key}
           className="checkbox consent__choice"
           isSelected={choice[key]}
-          onChange={(selected) => setChoice((current) => ({ ...current, [key]: selected }))}
+          onChange={(selected) => choose(key, selected)}
         >
           <span className="checkbox__box" aria-hidden="true">
             {choice[key] ? '✓' : ''}
