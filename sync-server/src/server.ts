@@ -18,8 +18,8 @@ import { startEmbeddedPostgres, type RunningPostgres } from '#embedded-postgres'
 import { seedDemoIfEmpty } from '#seed/seed';
 import { attachLiveChanges, type SyncDeps } from '#sync/index';
 import { WebhookDispatcher, type DispatcherOptions } from '#webhooks/dispatcher';
-import { RetentionSchedule } from '#retention/retention';
-import { NoShowSchedule } from '#no-show/job';
+import { retentionSchedule } from '#retention/retention';
+import { noShowSchedule } from '#no-show/job';
 import { createMetrics } from '#metrics/metrics';
 import { AuditLog } from '#audit/audit-log';
 import { openAccountsForNewPatients } from '#billing/accounts';
@@ -163,12 +163,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
     webhooks.start();
     undo.unshift(() => webhooks.stop());
     // Every instance runs the retention jobs; they skip what another is doing (retention/retention.ts).
-    const retention = new RetentionSchedule(db, log, config.retention);
+    const retention = retentionSchedule(db, log, config.retention);
     retention.start();
     undo.unshift(() => retention.stop());
     // Every instance retrains and rescores; a site another instance is training is skipped (no-show/job.ts).
     if (options.noShowModels !== false) {
-      const noShowModels = new NoShowSchedule({ db, log });
+      const noShowModels = noShowSchedule({ db, log });
       noShowModels.start();
       undo.unshift(() => noShowModels.stop());
     }

@@ -2,6 +2,7 @@ import type { Appointment, NoShowRisk, Site } from '@medisync/shared/domain';
 import { changeRecord } from '@medisync/shared/domain';
 import type { Logger } from 'pino';
 import type { Db } from '#db/db';
+import { Periodic } from '#ops/periodic';
 import { serverClock, serverRules } from '#sync/rules';
 import { pushRecords } from '#sync/store';
 import { recordWebhookEvents } from '#webhooks/events';
@@ -144,43 +145,17 @@ async function scoreUpcoming(deps: NoShowDeps, site: Site, now: Date): Promise<n
 
 /**
  * Retrains and rescores on every instance every `everyMs` (six hours by
- * default), the first time a short while after start; a failed run is logged
- * and tried again at the next interval.
+ * default), the first time a short while after start.
  */
-export class NoShowSchedule {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly deps: NoShowDeps,
-    private readonly everyMs = 6 * 60 * 60_000,
-  ) {}
-
-  start(firstAfterMs = 5_000 + 55_000 * Math.random()): void {
-    this.stopped = false;
-    this.schedule(firstAfterMs);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = runNoShowModels(this.deps, { everyMs: this.everyMs })
-        .then(() => undefined)
-        .catch((error: unknown) =>
-          this.deps.log.warn({ err: String(error) }, 'no-show model run failed; retrying later'),
-        )
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.everyMs);
-        });
-    }, ms);
-    this.timer.unref();
-  }
+export function noShowSchedule(deps: NoShowDeps, everyMs = 6 * 60 * 60_000): Periodic {
+  return new Periodic(
+    {
+      name: 'no-show model run',
+      everyMs,
+      run: async () => {
+        await runNoShowModels(deps, { everyMs });
+      },
+    },
+    deps.log,
+  );
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RetentionSettings } from '#config';
 import type { Db } from '#db/db';
+import { Periodic } from '#ops/periodic';
 import { retentionJobs, type RetentionJob } from './jobs.js';
 
 /** Advisory lock class of the retention jobs; each job locks (this, hashtext(its name)). */
@@ -48,48 +49,18 @@ export async function runRetention(
   return report;
 }
 
-/**
- * Runs the retention jobs every RETENTION_INTERVAL on this instance, the
- * first time a short while after start (not at once: instances starting
- * together after a deploy need not all begin with it). A failed run is
- * logged and tried again at the next interval.
- */
-export class RetentionSchedule {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly db: Db,
-    private readonly log: Logger,
-    private readonly settings: RetentionSettings,
-  ) {}
-
-  start(firstAfterMs = Math.min(this.settings.every.ms, 60_000) * Math.random()): void {
-    this.stopped = false;
-    this.schedule(firstAfterMs);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = runRetention(this.db, this.settings)
-        .then((report) => {
-          const removed = Object.values(report).some((n) => typeof n === 'number' && n > 0);
-          if (removed) this.log.info({ retention: report }, 'retention removed old rows');
-        })
-        .catch((error: unknown) => this.log.warn({ err: String(error) }, 'retention run failed; retrying later'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.settings.every.ms);
-        });
-    }, ms);
-    this.timer.unref();
-  }
+/** Runs the retention jobs every RETENTION_INTERVAL on this instance, the first time a short while after start. */
+export function retentionSchedule(db: Db, log: Logger, settings: RetentionSettings): Periodic {
+  return new Periodic(
+    {
+      name: 'retention run',
+      everyMs: settings.every.ms,
+      run: async () => {
+        const report = await runRetention(db, settings);
+        const removed = Object.values(report).some((n) => typeof n === 'number' && n > 0);
+        if (removed) log.info({ retention: report }, 'retention removed old rows');
+      },
+    },
+    log,
+  );
 }

@@ -24,7 +24,7 @@ import { useAnnounce } from '../announcer.js';
 import { bookingPaths } from '../booking/paths.js';
 import { appointmentStatusLabel, attentionLabel, queueStatusLabel } from '../labels.js';
 import { patientListName } from '../names.js';
-import { ConfirmDialog } from '../queue/dialogs.js';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { FormDialog } from '../shell/FormDialog.js';
 import { deskActor, type Workspace } from '../workspace.js';
 import { useInbox, type InboxData, type InboxItem } from './use-inbox.js';
@@ -464,7 +464,7 @@ function CancelOneDialog({
       <RadioGroup className="desk-field" value={chosen} onChange={setChosen}>
         <Label className="desk-field__label">Which booking</Label>
         {choices.map((appointment) => (
-          <Radio key={appointment.id} value={appointment.id} className="inbox-radio">
+          <Radio key={appointment.id} value={appointment.id} className="radio-choice">
             {describeAppointment(appointment, data, timeZone)}
           </Radio>
         ))}

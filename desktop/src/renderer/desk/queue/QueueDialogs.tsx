@@ -9,7 +9,7 @@ import {
 import { useState } from 'react';
 import { Label, TextArea, TextField } from 'react-aria-components';
 import { FormDialog } from '../shell/FormDialog.js';
-import { ConfirmDialog } from './dialogs.js';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
 import { visitTypeLabel } from '../labels.js';
 import { RoomSelect } from './RoomSelect.js';
 import { ticketName } from './ticket-name.js';
@@ -61,6 +61,7 @@ export function QueueDialogs({
           title={`Mark ${item.entry.ticketCode} as a no-show?`}
           confirmLabel="Mark no-show"
           cancelLabel="Keep waiting"
+          danger
           onCancel={onClose}
           onConfirm={() => {
             onClose();

@@ -1,5 +1,4 @@
 import { parseDate } from '@internationalized/date';
-import type { ReactNode } from 'react';
 import {
   Button,
   Calendar,
@@ -14,8 +13,6 @@ import {
   Label,
   ListBox,
   ListBoxItem,
-  Modal,
-  ModalOverlay,
   Popover,
   Select,
   SelectValue,
@@ -129,43 +126,5 @@ export function DayPicker({
         </Dialog>
       </Popover>
     </DatePicker>
-  );
-}
-
-/** Asks before a step that matters (a no-show): an alert dialog, Esc or Cancel keeps things as they are. */
-export function ConfirmDialog({
-  isOpen,
-  title,
-  children,
-  confirmLabel,
-  onConfirm,
-  onCancel,
-}: {
-  isOpen: boolean;
-  title: string;
-  children: ReactNode;
-  confirmLabel: string;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
-  return (
-    <ModalOverlay className="overlay" isOpen={isOpen} onOpenChange={(open) => !open && onCancel()} isDismissable>
-      <Modal className="overlay__modal">
-        <Dialog role="alertdialog" className="confirm">
-          <Heading slot="title" className="confirm__title">
-            {title}
-          </Heading>
-          <div className="confirm__body">{children}</div>
-          <div className="confirm__actions">
-            <Button className="button" onPress={onCancel}>
-              Cancel
-            </Button>
-            <Button className="button button--danger" onPress={onConfirm} autoFocus>
-              {confirmLabel}
-            </Button>
-          </div>
-        </Dialog>
-      </Modal>
-    </ModalOverlay>
   );
 }

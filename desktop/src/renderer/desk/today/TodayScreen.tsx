@@ -6,7 +6,8 @@ import { formatDay, formatTimeOfDay } from '../../shell/time.js';
 import { useAnnounce } from '../announcer.js';
 import { minutesLabel, noShowRiskLabels, visitTypeLabel } from '../labels.js';
 import { patientListName, patientSpokenName } from '../names.js';
-import { ChoiceSelect, ConfirmDialog, DayPicker } from '../shell/controls.js';
+import { ConfirmDialog } from '../shell/ConfirmDialog.js';
+import { ChoiceSelect, DayPicker } from '../shell/controls.js';
 import { dialogIsOpen } from '../shell/shortcuts.js';
 import { useNow } from '../shell/use-now.js';
 import { useVisitPanel } from '../shell/use-visit-panel.js';
@@ -406,24 +407,23 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
         </div>
       )}
 
-      <ConfirmDialog
-        isOpen={confirmNoShow !== null}
-        title="Mark as a no-show?"
-        confirmLabel="Mark no-show"
-        onConfirm={() => confirmNoShow && void noShow(confirmNoShow)}
-        onCancel={() => {
-          const card = confirmNoShow;
-          setConfirmNoShow(null);
-          if (card) focusCard(card.appointment.id);
-        }}
-      >
-        {confirmNoShow && (
+      {confirmNoShow && (
+        <ConfirmDialog
+          title="Mark as a no-show?"
+          confirmLabel="Mark no-show"
+          danger
+          onConfirm={() => void noShow(confirmNoShow)}
+          onCancel={() => {
+            setConfirmNoShow(null);
+            focusCard(confirmNoShow.appointment.id);
+          }}
+        >
           <p>
             {patientSpokenName(confirmNoShow.patient)}, {formatTimeOfDay(confirmNoShow.appointment.start, timeZone)}{' '}
             {visitTypeLabel(confirmNoShow.appointment.visitType).toLowerCase()}. You can undo this with U.
           </p>
-        )}
-      </ConfirmDialog>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }

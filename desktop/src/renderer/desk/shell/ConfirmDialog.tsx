@@ -1,11 +1,10 @@
-import './queue.css';
 import type { ReactNode } from 'react';
 import { Button, Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
 
 /**
  * A question before a step that is awkward to take back ("Mark A-004 as a
- * no-show?"). Modal, Esc cancels, focus returns to where it was; the confirm
- * button has the focus so Enter confirms.
+ * no-show?", "Merge these patients?"). Modal, Esc or a click outside cancels,
+ * focus returns to where it was; the confirm button has the focus, so Enter confirms.
  */
 export function ConfirmDialog({
   title,
@@ -14,11 +13,14 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
   cancelLabel = 'Cancel',
+  danger = false,
 }: {
   title: string;
   children: ReactNode;
   confirmLabel: string;
   cancelLabel?: string;
+  /** The step gives up on something (a visit marked a no-show), as FormDialog's `danger`. */
+  danger?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -34,7 +36,7 @@ export function ConfirmDialog({
             <Button className="button" onPress={onCancel}>
               {cancelLabel}
             </Button>
-            <Button className="button button--primary" onPress={onConfirm} autoFocus>
+            <Button className={`button ${danger ? 'button--danger' : 'button--primary'}`} onPress={onConfirm} autoFocus>
               {confirmLabel}
             </Button>
           </div>
