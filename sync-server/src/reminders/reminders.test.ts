@@ -16,6 +16,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClientKey } from '#api-clients/testing';
 import { api } from '#auth/testing';
+import { clinicMorningTimezone } from '#seed/demo-clinic';
 import { writeRecords } from '#sync/store';
 import { AwsStandIn } from '../testing/aws-stand-in.js';
 import { eventually, newAppointment, newPatient } from '../testing/fixtures.js';
@@ -42,14 +43,17 @@ interface Clinic {
   providerId: string;
 }
 
-/** A site whose reminders go 48 h and 2 h ahead, with no quiet hours unless given. */
+/**
+ * A site whose reminders go 48 h and 2 h ahead, with no quiet hours unless given,
+ * in a zone where it is morning: "checked in ten minutes ago" is today at any hour.
+ */
 async function seedClinic(server: TestServer, quietHours: Site['reminders'] extends infer R ? R : never = undefined) {
   const site = createRecord(
     'sites',
     {
       id: newId(),
       name: 'Riverside Family Clinic',
-      timezone: 'America/New_York',
+      timezone: clinicMorningTimezone(new Date()),
       queuePrefixes: { reception: 'A' },
       reminders: quietHours ?? { enabled: true, minutesBefore: [2880, 120], quietHours: null, almostTurnSms: true },
       address: {
