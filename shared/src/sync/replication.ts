@@ -101,8 +101,17 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
    * which a page read earlier would not.
    */
   const readAhead = new Map<CollectionName, { key: string; page: Promise<PullResponse<Doc>> }>();
+  /**
+   * Collections told to pull whose pull has not started yet. RxDB holds live
+   * events back while a collection pushes and then queues them together; the
+   * round of its queue that takes documents ends at a RESYNC behind them and
+   * drops it, so with no later change the device would never pull what the
+   * RESYNC was for. A pull still wanted once the collection is idle is asked for again.
+   */
+  const pullWanted = new Set<CollectionName>();
   const tell = (name: CollectionName, item: StreamItem) => {
     readAhead.delete(name);
+    if (item === 'RESYNC') pullWanted.add(name);
     streams.get(name)?.next(item);
   };
   const replications: RxReplicationState<Doc, Checkpoint>[] = [];
@@ -298,6 +307,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
             batchSize,
             stream$: stream.asObservable(),
             handler: async (checkpoint, limit) => {
+              pullWanted.delete(name);
               const key = JSON.stringify([checkpoint ?? null, limit]);
               const ahead = readAhead.get(name);
               const prefetched = ahead?.key === key ? ahead.page : undefined;
@@ -380,6 +390,11 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
           }
         : undefined,
     });
+    if (pulls) {
+      replication.active$
+        .pipe(filter((active) => !active))
+        .subscribe(() => pullWanted.has(name) && !stopped && tell(name, 'RESYNC'));
+    }
     replication.error$.subscribe((error) => {
       // RxDB retries by itself; the state says why nothing moves meanwhile.
       update({ lastError: error.message });

@@ -249,6 +249,60 @@ describe('replication between devices and the server', () => {
     await eventually(async () => expect((await b!.get<Patient>('patients', patient.id))?.phone).toBe('+1 555 0142'));
   });
 
+  it('a device still pulls a change its live stream only hinted at while the device was pushing', async () => {
+    // RxDB holds live events back while the collection pushes. Released together, a RESYNC
+    // behind documents used to be forgotten: with no later change, the device never pulled.
+    const { site, provider } = await seedSite(server.db);
+    const elsewhere = await seedSite(server.db, 'Another clinic');
+    const [desk] = await startDevices(site.id, 1);
+    const clock = new HybridClock('hinted');
+    const patient = createRecord('patients', newPatient(site.id), clock, serverActor);
+    await writeRecords(server.db, 'patients', [patient]);
+    await eventually(async () => expect(await desk!.get('patients', patient.id)).not.toBeNull());
+    const at = (i: number) => new Date(Date.UTC(2026, 11, 1, 8) + i * 20 * 60_000);
+    const booking = (i: number) =>
+      createRecord('appointments', newAppointment(site.id, patient.id, provider.id, at(i)), clock, serverActor);
+
+    // Every request of the device waits at its authentication while the devices table is locked.
+    const lock = await server.db.pool.connect();
+    let first: ReturnType<typeof booking>;
+    let many: ReturnType<typeof booking>[];
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE devices IN ACCESS EXCLUSIVE MODE');
+      // A booking at another site: the server refuses it, so it brings no live change of its own.
+      await desk!.create('appointments', newAppointment(elsewhere.site.id, patient.id, elsewhere.provider.id, at(0)));
+      await eventually(async () => {
+        const { rows } = await lock.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        expect(rows[0]!.n).toBeGreaterThan(0);
+      });
+      first = booking(1);
+      await writeRecords(server.db, 'appointments', [first]);
+      // Sent to the device with its documents (and audited as read) before the next change commits.
+      await eventually(async () => {
+        const { rows } = await lock.query(
+          `SELECT 1 FROM audit_events WHERE via = 'sync.live' AND $1::uuid = ANY(record_ids)`,
+          [first.id],
+        );
+        expect(rows).toHaveLength(1);
+      });
+      // Over a hundred records: the live stream only says to pull.
+      many = Array.from({ length: 101 }, (_, i) => booking(i + 2));
+      await writeRecords(server.db, 'appointments', many);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await lock.query('COMMIT');
+      lock.release();
+    }
+    await eventually(async () => {
+      for (const appointment of [first, ...many]) {
+        expect(await desk!.get('appointments', appointment.id), appointment.id).not.toBeNull();
+      }
+    }, 15_000);
+  });
+
   it('a device says its first sync is complete only once every record is in its own database', async () => {
     const { site } = await seedSite(server.db);
     const clock = new HybridClock('history');
