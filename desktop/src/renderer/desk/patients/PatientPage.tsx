@@ -188,7 +188,7 @@ function ContactCard({ patient }: { patient: Patient }) {
         <dt>Phone</dt>
         <dd>{patient.phone ?? <Missing />}</dd>
         <dt>Email</dt>
-        <dd>{patient.email ?? <Missing />}</dd>
+        <dd>{patient.email ? <EmailAddress email={patient.email} /> : <Missing />}</dd>
         <dt>Address</dt>
         <dd>
           {address ? (
@@ -224,6 +224,19 @@ function ContactCard({ patient }: { patient: Patient }) {
 
 function Missing({ what = 'Not given' }: { what?: string }) {
   return <span className="muted">{what}</span>;
+}
+
+/** An email address that, when it must wrap, wraps after its @ rather than inside the domain. */
+function EmailAddress({ email }: { email: string }) {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return <>{email}</>;
+  return (
+    <>
+      {email.slice(0, at + 1)}
+      <wbr />
+      {email.slice(at + 1)}
+    </>
+  );
 }
 
 function Visits({

@@ -206,7 +206,7 @@ export function VisitPanel({
               <div>
                 <dt>Patient</dt>
                 <dd>
-                  Born {birthDateLabel(patient.dob, today.date)} ·{mrnLabel(patient)} ·{' '}
+                  Born {birthDateLabel(patient.dob, today.date)} · {mrnLabel(patient)} ·{' '}
                   <Link to={deskPaths.patient(patient.id)}>Open patient</Link>
                 </dd>
               </div>
