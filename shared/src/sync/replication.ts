@@ -391,9 +391,9 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
         : undefined,
     });
     if (pulls) {
-      replication.active$
-        .pipe(filter((active) => !active))
-        .subscribe(() => pullWanted.has(name) && !stopped && tell(name, 'RESYNC'));
+      replication.active$.pipe(filter((active) => !active)).subscribe(() => {
+        if (pullWanted.has(name) && !stopped) tell(name, 'RESYNC');
+      });
     }
     replication.error$.subscribe((error) => {
       // RxDB retries by itself; the state says why nothing moves meanwhile.

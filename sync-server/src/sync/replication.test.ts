@@ -291,6 +291,8 @@ describe('replication between devices and the server', () => {
       // Over a hundred records: the live stream only says to pull.
       many = Array.from({ length: 101 }, (_, i) => booking(i + 2));
       await writeRecords(server.db, 'appointments', many);
+      // A hint is not audited, so nothing tells when it has arrived: it goes out at once, and half
+      // a second is ample. Were it late, the device would still be pushing and the test could only pass.
       await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
       await lock.query('COMMIT');

@@ -11,7 +11,7 @@ import {
 } from '@medisync/shared/domain';
 import { initialSyncState, mergePatients, undoMergePatients, type SyncSession } from '@medisync/shared/sync';
 import { useMemo, useState } from 'react';
-import { Button, Dialog, Heading, Label, Modal, ModalOverlay, Radio, RadioGroup } from 'react-aria-components';
+import { Button, Label, Radio, RadioGroup } from 'react-aria-components';
 import { Link, useNavigate } from 'react-router';
 import type { RxDocument } from 'rxdb';
 import { useAnnounce } from '../announcer.js';
@@ -20,6 +20,7 @@ import { appointmentStatusLabel, queueStatusLabel, visitTypeLabel } from '../lab
 import { patientListName, patientSpokenName } from '../names.js';
 import { formatDay, formatTimeOfDay } from '../../shell/time.js';
 import { useObservable } from '../../shell/use-observable.js';
+import { FormDialog } from '../shell/FormDialog.js';
 import { deskPaths } from '../shell/paths.js';
 import { PatientBilling } from '../billing/PatientBilling.js';
 import { useLiveQuery } from '../use-query.js';
@@ -434,50 +435,33 @@ function Duplicates({ workspace, patient }: { workspace: Workspace; patient: Pat
           {error}
         </p>
       )}
-      <ModalOverlay
-        isOpen={merging !== null}
-        onOpenChange={(open) => !open && setMerging(null)}
-        isDismissable
-        className="overlay"
-      >
-        <Modal className="overlay__modal">
-          <Dialog className="patients__dialog">
-            {merging && (
-              <>
-                <Heading slot="title">Merge two records of one person</Heading>
-                <RadioGroup
-                  className="patients__keep"
-                  value={merging.keep}
-                  onChange={(keep) => setMerging({ ...merging, keep: keep as 'this' | 'other' })}
-                >
-                  <Label>Keep which record?</Label>
-                  <Radio value="this" className="radio-choice">
-                    {patientListName(patient)}, {mrnLabel(patient)} (this page)
-                  </Radio>
-                  <Radio value="other" className="radio-choice">
-                    {patientListName(merging.other)}, {mrnLabel(merging.other)}
-                  </Radio>
-                </RadioGroup>
-                <p>
-                  Every appointment and queue ticket of the other record moves to the one kept; the other record stays
-                  on file, inactive, and an admin can undo the merge.
-                </p>
-                <div className="patients__dialog-actions">
-                  <Button
-                    className="button button--primary"
-                    onPress={() => void merge(merging.other, merging.keep === 'this')}
-                  >
-                    Merge records
-                  </Button>
-                  <Button className="button" onPress={() => setMerging(null)}>
-                    Keep them apart
-                  </Button>
-                </div>
-              </>
-            )}
-          </Dialog>
-        </Modal>
-      </ModalOverlay>
+      {merging && (
+        <FormDialog
+          title="Merge two records of one person"
+          submitLabel="Merge records"
+          cancelLabel="Keep them apart"
+          onSubmit={() => void merge(merging.other, merging.keep === 'this')}
+          onCancel={() => setMerging(null)}
+        >
+          <RadioGroup
+            className="desk-field"
+            value={merging.keep}
+            onChange={(keep) => setMerging({ ...merging, keep: keep as 'this' | 'other' })}
+          >
+            <Label className="desk-field__label">Keep which record?</Label>
+            <Radio value="this" className="radio-choice">
+              {patientListName(patient)}, {mrnLabel(patient)} (this page)
+            </Radio>
+            <Radio value="other" className="radio-choice">
+              {patientListName(merging.other)}, {mrnLabel(merging.other)}
+            </Radio>
+          </RadioGroup>
+          <p>
+            Every appointment and queue ticket of the other record moves to the one kept; the other record stays on
+            file, inactive, and an admin can undo the merge.
+          </p>
+        </FormDialog>
+      )}
     </section>
   );
 }
