@@ -1,22 +1,28 @@
 /**
- * The devices of the bench's load figure, in a process of their own (forked by
+ * The devices of the bench's load figures, in a process of their own (forked by
  * main.ts), so the server's event loop and memory are measured without the
  * load generator's. Each device holds a socket.io connection, pulls from its
- * checkpoint about every second and pushes a walk-in every tenth request,
- * each device in its own turn: devices do not all push in the same second
- * (which would measure a queue of hundreds of pushes, not a clinic). The
- * first seconds warm the server up (its connection pool fills, its code is
- * compiled) and are not counted.
+ * checkpoint about every second and pushes a walk-in at its own site every
+ * tenth request, each device in its own turn: devices do not all push in the
+ * same second (which would measure a queue of hundreds of pushes, not a
+ * clinic). The first seconds warm the server up (its connection pool fills,
+ * its code is compiled) and are not counted.
  */
 import { performance } from 'node:perf_hooks';
 import { io as connect, type Socket } from 'socket.io-client';
 import { syncRequest, walkInEntry } from './records.js';
 
+/** A device of the load, at one of the sites, which are given with some of their patients. */
+export interface LoadDevice {
+  token: string;
+  deviceId: string;
+  site: number;
+}
+
 export interface LoadOptions {
   url: string;
-  siteId: string;
-  devices: { token: string; deviceId: string }[];
-  patientIds: string[];
+  sites: { siteId: string; patientIds: string[] }[];
+  devices: LoadDevice[];
   /** The queue's last seq when the load starts: devices pull from there. */
   head: number;
   /** How long requests are measured, after `warmUpSeconds` that are not. */
@@ -52,17 +58,18 @@ async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const measureFrom = performance.now() + options.warmUpSeconds * 1000;
   const end = measureFrom + options.seconds * 1000;
   await Promise.all(
-    options.devices.map(async ({ token, deviceId }, d) => {
+    options.devices.map(async ({ token, deviceId, site }, d) => {
+      const { siteId, patientIds } = options.sites[site]!;
       let checkpoint: unknown = { phase: 'history', seq: options.head };
       await new Promise((r) => setTimeout(r, Math.random() * 1000));
       for (let i = 0; performance.now() < end; i++) {
         const t = performance.now();
         try {
           if ((i + d) % 10 === 9) {
-            const patientId = options.patientIds[(d * 31 + i) % options.patientIds.length]!;
+            const patientId = patientIds[(d * 31 + i) % patientIds.length]!;
             const ticket = `L-${d.toString(36).toUpperCase().padStart(3, '0')}-${String(i % 10_000).padStart(4, '0')}`;
             await syncRequest(options.url, token, '/sync/queueEntries/push', [
-              walkInEntry(options.siteId, patientId, ticket, deviceId),
+              walkInEntry(siteId, patientId, ticket, deviceId),
             ]);
           } else {
             const query = new URLSearchParams({ limit: '100', checkpoint: JSON.stringify(checkpoint) });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { SiteQueue } from './site-queue.js';
 
 export type Tx = pg.PoolClient;
 
@@ -9,6 +10,8 @@ export type Tx = pg.PoolClient;
  */
 export class Db {
   readonly pool: pg.Pool;
+  /** Where writes of one site wait their turn before they take a connection (site-queue.ts). */
+  readonly siteWrites = new SiteQueue();
 
   constructor(
     connectionString: string,

@@ -145,98 +145,106 @@ export async function pushRecords(
   const byId = new Map(valid.map((v) => [v.incoming.id, v]));
   if (byId.size === 0) return { conflicts: [], rejected, changes: [] };
 
-  const outcome = await withRetry(() =>
-    db.transaction(async (tx) => {
-      const spec = collectionSpec(collection);
-      const sites = new Set([...byId.values()].flatMap((v) => spec.sitesOf(v.incoming as never)));
-      await lockSites(tx, [...sites]);
-      const current = await readForUpdate(tx, collection, [...byId.keys()]);
-      // A record moving to another site locks that site too (providers can).
-      const moved = [...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s));
-      if (moved.length > 0) await lockSites(tx, moved);
-      const fromSeq = await lastSeqBySite(tx, collection, [...sites, ...moved]);
-      const referenced = await referencedSites(tx, collection, [
-        ...[...byId.values()].map((v) => v.incoming),
-        ...[...current.values()].map((c) => c.doc),
-      ]);
+  const spec = collectionSpec(collection);
+  const sites = new Set([...byId.values()].flatMap((v) => spec.sitesOf(v.incoming as never)));
+  const outcome = await db.siteWrites
+    .run([...sites], () =>
+      withRetry(() =>
+        db.transaction(async (tx) => {
+          await lockSites(tx, [...sites]);
+          const current = await readForUpdate(tx, collection, [...byId.keys()]);
+          // A record moving to another site locks that site too (providers can).
+          const moved = [...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s));
+          if (moved.length > 0) await lockSites(tx, moved);
+          const fromSeq = await lastSeqBySite(tx, collection, [...sites, ...moved]);
+          const referenced = await referencedSites(tx, collection, [
+            ...[...byId.values()].map((v) => v.incoming),
+            ...[...current.values()].map((c) => c.doc),
+          ]);
 
-      const conflicts: Doc[] = [];
-      const txRejected: RejectedRow[] = [];
-      const visible = options.visible;
-      const refuse = (id: string, code: string, message: string, details: Record<string, unknown> = {}) =>
-        txRejected.push({ id, error: { code, message, details } });
-      // Merged in memory first; the server's rules then see the whole batch, and one statement writes it.
-      let merged: (RuleRow & { incoming: Doc; assumed: Doc | undefined })[] = [];
-      for (const { incoming, assumed } of byId.values()) {
-        const previous = current.get(incoming.id)?.doc;
-        const refusal = options.mayWrite?.(collection, incoming, previous) ?? null;
-        if (refusal !== null) {
-          refuse(incoming.id, 'forbidden', refusal);
-          continue;
-        }
-        const allowed = options.restrict ? options.restrict(incoming, previous) : incoming;
-        const record = withTombstone(
-          previous ? mergeRecords(collection, previous, allowed) : normalizeRecord(collection, allowed),
-        );
-        const foreign = foreignReference(collection, record, referenced);
-        if (foreign !== null) {
-          refuse(incoming.id, 'invalid-reference', foreign);
-          continue;
-        }
-        merged.push({ record, previous, incoming, assumed });
-      }
-      for (const rule of options.rules?.[collection] ?? []) {
-        const records = await applyRule(tx, rule, merged);
-        merged = merged.map((row, i) => ({ ...row, record: withTombstone(records[i]!) }));
-      }
-      const toWrite: RuleRow[] = [];
-      for (const { record: next, previous, incoming, assumed } of merged) {
-        const asPushed = isSameRecord(next, incoming);
-        // A row left as pushed, or a new one, was already checked by the collection's own schema;
-        // the rules only set what the server owns (an MRN, attention flags). What a merge made is checked.
-        const checked =
-          options.parse === undefined && (asPushed || previous === undefined) ? null : parseRecord(collection, next);
-        if (checked !== null && !checked.ok) {
-          refuse(
-            incoming.id,
-            'invalid-merge',
-            `${collection} record ${incoming.id} would become invalid: ${checked.issues[0]!.path}: ${checked.issues[0]!.message}`,
-            { issues: checked.issues },
+          const conflicts: Doc[] = [];
+          const txRejected: RejectedRow[] = [];
+          const visible = options.visible;
+          const refuse = (id: string, code: string, message: string, details: Record<string, unknown> = {}) =>
+            txRejected.push({ id, error: { code, message, details } });
+          // Merged in memory first; the server's rules then see the whole batch, and one statement writes it.
+          let merged: (RuleRow & { incoming: Doc; assumed: Doc | undefined })[] = [];
+          for (const { incoming, assumed } of byId.values()) {
+            const previous = current.get(incoming.id)?.doc;
+            const refusal = options.mayWrite?.(collection, incoming, previous) ?? null;
+            if (refusal !== null) {
+              refuse(incoming.id, 'forbidden', refusal);
+              continue;
+            }
+            const allowed = options.restrict ? options.restrict(incoming, previous) : incoming;
+            const record = withTombstone(
+              previous ? mergeRecords(collection, previous, allowed) : normalizeRecord(collection, allowed),
+            );
+            const foreign = foreignReference(collection, record, referenced);
+            if (foreign !== null) {
+              refuse(incoming.id, 'invalid-reference', foreign);
+              continue;
+            }
+            merged.push({ record, previous, incoming, assumed });
+          }
+          for (const rule of options.rules?.[collection] ?? []) {
+            const records = await applyRule(tx, rule, merged);
+            merged = merged.map((row, i) => ({ ...row, record: withTombstone(records[i]!) }));
+          }
+          const toWrite: RuleRow[] = [];
+          for (const { record: next, previous, incoming, assumed } of merged) {
+            const asPushed = isSameRecord(next, incoming);
+            // A row left as pushed, or a new one, was already checked by the collection's own schema;
+            // the rules only set what the server owns (an MRN, attention flags). What a merge made is checked.
+            const checked =
+              options.parse === undefined && (asPushed || previous === undefined)
+                ? null
+                : parseRecord(collection, next);
+            if (checked !== null && !checked.ok) {
+              refuse(
+                incoming.id,
+                'invalid-merge',
+                `${collection} record ${incoming.id} would become invalid: ${checked.issues[0]!.path}: ${checked.issues[0]!.message}`,
+                { issues: checked.issues },
+              );
+              continue;
+            }
+            if (previous === undefined || !isSameRecord(next, previous)) toWrite.push({ record: next, previous });
+            const same = (a: Doc, b: Doc) => {
+              if (!visible) return isSameRecord(a, b);
+              const [seenA, seenB] = [visible(a), visible(b)];
+              // A write-only collection: the pusher holds nothing of the record, so there is nothing to tell it.
+              return seenA === null || seenB === null
+                ? seenA === seenB
+                : isSameRecord(seenA as object, seenB as object);
+            };
+            const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
+            if (!assumedIsCurrent || !(visible ? same(next, incoming) : asPushed)) conflicts.push(next);
+          }
+          const written = await storeRecords(
+            tx,
+            collection,
+            toWrite.map((row) => row.record),
           );
-          continue;
-        }
-        if (previous === undefined || !isSameRecord(next, previous)) toWrite.push({ record: next, previous });
-        const same = (a: Doc, b: Doc) => {
-          if (!visible) return isSameRecord(a, b);
-          const [seenA, seenB] = [visible(a), visible(b)];
-          // A write-only collection: the pusher holds nothing of the record, so there is nothing to tell it.
-          return seenA === null || seenB === null ? seenA === seenB : isSameRecord(seenA as object, seenB as object);
-        };
-        const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
-        if (!assumedIsCurrent || !(visible ? same(next, incoming) : asPushed)) conflicts.push(next);
-      }
-      const written = await storeRecords(
-        tx,
-        collection,
-        toWrite.map((row) => row.record),
-      );
-      if (toWrite.length > 0) {
-        await options.afterWrite?.(
-          tx,
-          collection,
-          toWrite.map((row) => ({ previous: row.previous, next: row.record })),
-        );
-      }
-      const changes = groupBySite(collection, written, fromSeq);
-      // Every committed change is in the change feed, written here so it commits with the change (§9.2).
-      await appendToFeed(tx, changes, (id) => current.get(id)?.doc);
-      await options.beforeCommit?.(tx, [...rejected, ...txRejected]);
-      const committedWith = options.beforeCommit !== undefined;
-      return { conflicts, rejected: txRejected, changes, committedWith };
-    }),
-  ).catch((error: unknown) =>
-    storeOneByOne(db, collection, [...byId.values()], { ...options, beforeCommit: undefined }, error),
-  );
+          if (toWrite.length > 0) {
+            await options.afterWrite?.(
+              tx,
+              collection,
+              toWrite.map((row) => ({ previous: row.previous, next: row.record })),
+            );
+          }
+          const changes = groupBySite(collection, written, fromSeq);
+          // Every committed change is in the change feed, written here so it commits with the change (§9.2).
+          await appendToFeed(tx, changes, (id) => current.get(id)?.doc);
+          await options.beforeCommit?.(tx, [...rejected, ...txRejected]);
+          const committedWith = options.beforeCommit !== undefined;
+          return { conflicts, rejected: txRejected, changes, committedWith };
+        }),
+      ),
+    )
+    .catch((error: unknown) =>
+      storeOneByOne(db, collection, [...byId.values()], { ...options, beforeCommit: undefined }, error),
+    );
   return {
     conflicts: outcome.conflicts,
     rejected: [...rejected, ...outcome.rejected],
