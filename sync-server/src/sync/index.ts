@@ -100,7 +100,8 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
       await active;
       throw HttpError.fromZod(query.error, 'pull query');
     }
-    // The read is recorded in the pull's own transaction: no page leaves unrecorded, at no extra round trip.
+    // The read is recorded before its page leaves (in the pull's transaction when it has one), so no
+    // page leaves unrecorded.
     const audit = async (tx: Tx, recordIds: string[]) => {
       // The check asked the pool for a connection before the page's transaction did, and
       // the pool serves in turn: waiting for it here, holding that transaction, never deadlocks.

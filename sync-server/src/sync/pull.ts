@@ -151,17 +151,28 @@ async function lastSeqAt(tx: Tx, collections: readonly CollectionName[], siteId:
 
 /** Today at a site, as a UTC range of ISO strings comparable with stored timestamps. */
 export async function siteToday(db: pg.Pool | Tx, siteId: string, now = new Date()) {
-  return todayIn(await db.query<TimezoneRow>(timezoneSql('$1'), [siteId]), now);
+  return todayIn(timezoneOf(await db.query<TimezoneRow>(timezoneSql('$1'), [siteId])), now);
 }
 type TimezoneRow = { timezone: string | null };
 const timezoneSql = (site: string) => `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = ${site}`;
+const timezoneOf = ({ rows }: pg.QueryResult<TimezoneRow>) => rows[0]?.timezone ?? 'UTC';
 
-function todayIn({ rows }: pg.QueryResult<TimezoneRow>, now: Date) {
-  const timezone = rows[0]?.timezone ?? 'UTC';
+type Today = ReturnType<typeof todayIn>;
+function todayIn(timezone: string, now: Date) {
   const date = localDateAt(now, timezone);
   const { start, end } = dayRangeUtc(date, timezone);
   return { start: start.toISOString(), end: end.toISOString(), timezone, date };
 }
+
+/**
+ * Each site's timezone as last read, in this process: a guess that saves a
+ * round trip, never trusted: the page read with it also reads the site's
+ * timezone, and a page read with a stale one is read again (pullChanges).
+ */
+const knownTimezones = new Map<string, string>();
+
+/** A page read in the timezone the site no longer has, to be read again. */
+class TimezoneChanged extends Error {}
 
 /**
  * One page of a collection's changes for a view. New devices get the priority
@@ -177,117 +188,160 @@ export async function pullChanges(
   checkpoint: Checkpoint | undefined,
   limit: number,
   now = new Date(),
-  beforeCommit?: (tx: Tx, recordIds: string[]) => Promise<void>,
+  beforeAnswer?: (tx: Tx, recordIds: string[]) => Promise<void>,
 ): Promise<PullPage> {
   const client = await db.pool.connect();
   try {
-    // Read-only but for `beforeCommit` (an audit row), which writes nothing a pull reads. The
-    // site's timezone comes in the same round trip; a list of statements takes no parameters.
+    // A device following the history phase (every device near the head) needs one statement,
+    // which sees one snapshot by itself: no transaction, and the site's timezone as last known.
+    const known = knownTimezones.get(view.siteId);
+    const today = known === undefined ? undefined : todayIn(known, now);
+    if (today !== undefined && checkpoint?.phase === 'history' && (!view.todayOnly || checkpoint.day === today.date)) {
+      const page = await readPage(client, collection, view, checkpoint, limit, today, true).catch((error: unknown) => {
+        if (error instanceof TimezoneChanged) return null;
+        throw error;
+      });
+      if (page !== null) {
+        await beforeAnswer?.(client, page.recordIds);
+        return page;
+      }
+    }
+    // Otherwise in one snapshot, read-only but for `beforeAnswer` (an audit row), which writes
+    // nothing a pull reads. The site's timezone comes in the same round trip; a list of
+    // statements takes no parameters.
     const [, timezone] = (await client.query(
-      `BEGIN ISOLATION LEVEL REPEATABLE READ${beforeCommit ? '' : ' READ ONLY'};
+      `BEGIN ISOLATION LEVEL REPEATABLE READ${beforeAnswer ? '' : ' READ ONLY'};
        ${timezoneSql(`${client.escapeLiteral(view.siteId)}::uuid`)}`,
     )) as unknown as [pg.QueryResult, pg.QueryResult<TimezoneRow>];
-    const today = todayIn(timezone, now);
-    const day = view.todayOnly ? { day: today.date } : {};
-    // The history phase of a day-scoped view also reads the day's leavers, to send them as tombstones.
-    let historyView = (_leftAfter: number) => view;
-    let isToday = (_doc: Doc) => true;
-    if (view.todayOnly) {
-      const field = view.todayOnly.field;
-      const inToday: SqlFilter = {
-        sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
-        params: [today.start, today.end],
-      };
-      const dayView = view;
-      historyView = (leftAfter) => ({
-        ...dayView,
-        filter: andFilters(dayView.filter, {
-          sql: `(${inToday.sql}) OR (r.updated_at >= $PARAM::timestamptz AND r.seq > $PARAM)`,
-          params: [...inToday.params, today.start, leftAfter],
-        }),
-      });
-      view = { ...view, filter: andFilters(view.filter, inToday) };
-      isToday = (doc) => {
-        const value = (doc as unknown as Record<string, unknown>)[field];
-        return typeof value === 'string' && value >= today.start && value < today.end;
-      };
-      if (checkpoint !== undefined && checkpoint.day !== today.date) checkpoint = undefined;
-    }
-    const records: PageRow[] = [];
-    let cp: Checkpoint = checkpoint ?? { phase: 'priority', seq: 0, ...day };
-    const priority = priorityFilter(collection, today);
-    // Only a phase that begins here knows what it will have sent; a checkpoint from before has no working set.
-    if (cp.phase === 'priority' && cp.seq === 0 && cp.workingSet === undefined && priority !== null) {
-      cp = {
-        ...cp,
-        workingSet: { day: today.date, seq: await lastSeqAt(client, WORKING_SET_COLLECTIONS, view.siteId) },
-      };
-    }
-    const kept = { ...day, ...(cp.workingSet ? { workingSet: cp.workingSet } : {}) };
-    // A device begins a day's view holding nothing of it: a record that left the day before its
-    // sync began was never sent to it, so only later leavers need a tombstone.
-    const leaversToo = historyView(cp.workingSet?.day === today.date ? cp.workingSet.seq : 0);
-    const notSent = notSentInPriority(collection, today, cp.workingSet);
-    if (cp.phase === 'priority') {
-      const { page } = priority ? await selectPage(client, collection, view, cp.seq, limit, [priority]) : { page: [] };
-      records.push(...page);
-      cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...kept } : cp;
-      if (page.length < limit) cp = { phase: 'history', seq: 0, ...kept };
-    }
-    if (cp.phase === 'history' && records.length < limit) {
-      const seen = records.map((r) => r.id);
-      const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
-      if (notSent) exclude.push(notSent);
-      const { page, head } = await selectPage(client, collection, leaversToo, cp.seq, limit - records.length, exclude);
-      records.push(...page);
-      if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...kept };
-      // At the end, stand at the site's last seq even when the rows after the last one
-      // sent were left out (sent in the priority phase, or outside the view): a live
-      // change starts from that seq, and a device elsewhere would pull for it again
-      // (docs/architecture.md §3.7). Every row up to it is visible in this snapshot.
-      if (page.length < limit - seen.length) cp = { ...cp, seq: Math.max(cp.seq, head) };
-    }
-    // Progress needs an estimate, not an exact count per page (which would make a first
-    // sync cost O(N²/page)): counted once when a sync starts, then less what each page sends.
-    const estimate = checkpoint?.toCome;
-    let remaining: number;
-    if (records.length < limit) remaining = 0;
-    else if (estimate !== undefined && estimate > records.length) remaining = estimate - records.length;
-    else {
-      const unsent = notSent ? [notSent] : [];
-      // In the priority phase the rest of the working set and the whole history are still to come.
-      remaining =
-        cp.phase === 'history'
-          ? await countAfter(client, collection, leaversToo, cp.seq, unsent)
-          : (await countAfter(client, collection, view, cp.seq, priority ? [priority] : [])) +
-            (await countAfter(client, collection, leaversToo, 0, unsent));
-    }
-    cp = { ...cp, toCome: remaining };
-    const json = records.map((r) => r.json);
-    // A view that reshapes records reads them; every other sends the stored text as it is.
-    if (view.project || view.todayOnly) {
-      const docs = json.map((text) => JSON.parse(text) as Doc);
-      const projected = view.project
-        ? await view.project(
-            docs,
-            async <R extends object>(sql: string, params: unknown[]) => (await client.query<R>(sql, params)).rows,
-          )
-        : docs;
-      const tombstone = view.todayOnly?.tombstone ?? ((d: Doc) => d);
-      projected.forEach((doc, i) => {
-        json[i] = JSON.stringify(isToday(docs[i]!) ? doc : { ...tombstone(doc), _deleted: true });
-      });
-    }
-    const recordIds = records.map((r) => r.id);
-    await beforeCommit?.(client, recordIds);
+    knownTimezones.set(view.siteId, timezoneOf(timezone));
+    const page = await readPage(client, collection, view, checkpoint, limit, todayIn(timezoneOf(timezone), now), false);
+    await beforeAnswer?.(client, page.recordIds);
     await client.query('COMMIT');
-    return { documents: json, recordIds, checkpoint: cp, remaining };
+    return page;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
+}
+
+/**
+ * The page, read with `today` at the site. With `checkTimezone`, the site's
+ * timezone is read beside the page, which is refused (TimezoneChanged) when
+ * `today` was reckoned in another.
+ */
+async function readPage(
+  client: Tx,
+  collection: CollectionName,
+  view: PullView,
+  checkpoint: Checkpoint | undefined,
+  limit: number,
+  today: Today,
+  checkTimezone: boolean,
+): Promise<PullPage> {
+  const expected = checkTimezone ? today.timezone : undefined;
+  const day = view.todayOnly ? { day: today.date } : {};
+  // The history phase of a day-scoped view also reads the day's leavers, to send them as tombstones.
+  let historyView = (_leftAfter: number) => view;
+  let isToday = (_doc: Doc) => true;
+  if (view.todayOnly) {
+    const field = view.todayOnly.field;
+    const inToday: SqlFilter = {
+      sql: `r.doc->>'${field}' >= $PARAM AND r.doc->>'${field}' < $PARAM`,
+      params: [today.start, today.end],
+    };
+    const dayView = view;
+    historyView = (leftAfter) => ({
+      ...dayView,
+      filter: andFilters(dayView.filter, {
+        sql: `(${inToday.sql}) OR (r.updated_at >= $PARAM::timestamptz AND r.seq > $PARAM)`,
+        params: [...inToday.params, today.start, leftAfter],
+      }),
+    });
+    view = { ...view, filter: andFilters(view.filter, inToday) };
+    isToday = (doc) => {
+      const value = (doc as unknown as Record<string, unknown>)[field];
+      return typeof value === 'string' && value >= today.start && value < today.end;
+    };
+    if (checkpoint !== undefined && checkpoint.day !== today.date) checkpoint = undefined;
+  }
+  const records: PageRow[] = [];
+  let cp: Checkpoint = checkpoint ?? { phase: 'priority', seq: 0, ...day };
+  const priority = priorityFilter(collection, today);
+  // Only a phase that begins here knows what it will have sent; a checkpoint from before has no working set.
+  if (cp.phase === 'priority' && cp.seq === 0 && cp.workingSet === undefined && priority !== null) {
+    cp = {
+      ...cp,
+      workingSet: { day: today.date, seq: await lastSeqAt(client, WORKING_SET_COLLECTIONS, view.siteId) },
+    };
+  }
+  const kept = { ...day, ...(cp.workingSet ? { workingSet: cp.workingSet } : {}) };
+  // A device begins a day's view holding nothing of it: a record that left the day before its
+  // sync began was never sent to it, so only later leavers need a tombstone.
+  const leaversToo = historyView(cp.workingSet?.day === today.date ? cp.workingSet.seq : 0);
+  const notSent = notSentInPriority(collection, today, cp.workingSet);
+  if (cp.phase === 'priority') {
+    const { page } = priority
+      ? await selectPage(client, collection, view, cp.seq, limit, [priority], expected)
+      : { page: [] };
+    records.push(...page);
+    cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...kept } : cp;
+    if (page.length < limit) cp = { phase: 'history', seq: 0, ...kept };
+  }
+  if (cp.phase === 'history' && records.length < limit) {
+    const seen = records.map((r) => r.id);
+    const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
+    if (notSent) exclude.push(notSent);
+    const { page, head } = await selectPage(
+      client,
+      collection,
+      leaversToo,
+      cp.seq,
+      limit - records.length,
+      exclude,
+      expected,
+    );
+    records.push(...page);
+    if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...kept };
+    // At the end, stand at the site's last seq even when the rows after the last one
+    // sent were left out (sent in the priority phase, or outside the view): a live
+    // change starts from that seq, and a device elsewhere would pull for it again
+    // (docs/architecture.md §3.7). Every row up to it is visible in this snapshot.
+    if (page.length < limit - seen.length) cp = { ...cp, seq: Math.max(cp.seq, head) };
+  }
+  // Progress needs an estimate, not an exact count per page (which would make a first
+  // sync cost O(N²/page)): counted once when a sync starts, then less what each page sends.
+  const estimate = checkpoint?.toCome;
+  let remaining: number;
+  if (records.length < limit) remaining = 0;
+  else if (estimate !== undefined && estimate > records.length) remaining = estimate - records.length;
+  else {
+    const unsent = notSent ? [notSent] : [];
+    // In the priority phase the rest of the working set and the whole history are still to come.
+    remaining =
+      cp.phase === 'history'
+        ? await countAfter(client, collection, leaversToo, cp.seq, unsent)
+        : (await countAfter(client, collection, view, cp.seq, priority ? [priority] : [])) +
+          (await countAfter(client, collection, leaversToo, 0, unsent));
+  }
+  cp = { ...cp, toCome: remaining };
+  const json = records.map((r) => r.json);
+  // A view that reshapes records reads them; every other sends the stored text as it is.
+  if (view.project || view.todayOnly) {
+    const docs = json.map((text) => JSON.parse(text) as Doc);
+    const projected = view.project
+      ? await view.project(
+          docs,
+          async <R extends object>(sql: string, params: unknown[]) => (await client.query<R>(sql, params)).rows,
+        )
+      : docs;
+    const tombstone = view.todayOnly?.tombstone ?? ((d: Doc) => d);
+    projected.forEach((doc, i) => {
+      json[i] = JSON.stringify(isToday(docs[i]!) ? doc : { ...tombstone(doc), _deleted: true });
+    });
+  }
+  return { documents: json, recordIds: records.map((r) => r.id), checkpoint: cp, remaining };
 }
 
 /**
@@ -303,7 +357,7 @@ function asSent(storedJson: string, deleted: boolean): string {
 /**
  * A page of the view's rows after `afterSeq`, and the site's last seq in the
  * collection beside it, in one round trip: a device near the head asks for
- * both every time.
+ * both every time. With `timezone`, the site's timezone too, which must be that one.
  */
 async function selectPage(
   tx: Tx,
@@ -312,15 +366,22 @@ async function selectPage(
   afterSeq: number,
   limit: number,
   extra: SqlFilter[],
+  timezone?: string,
 ): Promise<{ page: PageRow[]; head: number }> {
   const { where, params } = whereClause(view, afterSeq, extra);
+  const page = siteRowsWithHead(tableOf[collection], 'r.seq, r.id, r.deleted, r.doc::text AS json', '$2', where, limit);
   const { rows } = await tx.query<{
     seq: string | null;
     id: string;
     deleted: boolean;
     json: string;
     head: string | null;
-  }>(siteRowsWithHead(tableOf[collection], 'r.seq, r.id, r.deleted, r.doc::text AS json', '$2', where, limit), params);
+    timezone?: string | null;
+  }>(timezone === undefined ? page : `SELECT p.*, (${timezoneSql('$2')}) AS timezone FROM (${page}) p`, params);
+  if (timezone !== undefined && (rows[0]?.timezone ?? 'UTC') !== timezone) {
+    knownTimezones.delete(view.siteId);
+    throw new TimezoneChanged();
+  }
   return {
     page: rows.flatMap((row) =>
       row.seq === null ? [] : [{ seq: Number(row.seq), id: row.id, json: asSent(row.json, row.deleted) }],
