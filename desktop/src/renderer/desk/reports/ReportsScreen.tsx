@@ -140,7 +140,13 @@ function ReportBody({ report, names }: { report: SiteReport; names: ReportNames 
   const { attendance, checkIns } = report;
   const medianWaits = report.daily.flatMap((d) => (d.medianWaitMinutes === null ? [] : [d.medianWaitMinutes]));
   const cards = [
-    { id: 'due', label: 'Visits due', value: String(attendance.due) },
+    // The visits the rates below are of: those whose time came, not those still ahead.
+    {
+      id: 'due',
+      label: 'Visits attended or missed',
+      value: String(attendance.due),
+      detail: 'seen, checked in or no-show',
+    },
     {
       id: 'no-show-rate',
       label: 'No-show rate',
@@ -316,13 +322,13 @@ function dailyChart(report: SiteReport): ChartOption {
   };
 }
 
-function utilizationChart(rows: { name: string; kind: string; utilization: number }[]): ChartOption {
+function utilizationChart(rows: { name: string; utilization: number }[]): ChartOption {
   return {
     color: palette(),
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${v}%` },
     grid: { left: 140, right: 24, top: 8, bottom: 24 },
     xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => `${r.name} (${r.kind.toLowerCase()})`) },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name) },
     series: [{ type: 'bar', name: 'Booked', data: rows.map((r) => Math.round(r.utilization * 1000) / 10) }],
   };
 }

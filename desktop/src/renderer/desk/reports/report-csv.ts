@@ -82,7 +82,7 @@ export function reportCsv(report: SiteReport, names: ReportNames): string {
     ]),
     [],
     ['Attendance'],
-    ['visits due', 'no-shows', 'no-show rate', 'cancellations', 'late cancellations', 'late-cancel rate'],
+    ['visits attended or missed', 'no-shows', 'no-show rate', 'cancellations', 'late cancellations', 'late-cancel rate'],
     [
       report.attendance.due,
       report.attendance.noShows,
