@@ -82,7 +82,14 @@ export function reportCsv(report: SiteReport, names: ReportNames): string {
     ]),
     [],
     ['Attendance'],
-    ['visits attended or missed', 'no-shows', 'no-show rate', 'cancellations', 'late cancellations', 'late-cancel rate'],
+    [
+      'visits attended or missed',
+      'no-shows',
+      'no-show rate',
+      'cancellations',
+      'late cancellations',
+      'late-cancel rate',
+    ],
     [
       report.attendance.due,
       report.attendance.noShows,
