@@ -32,7 +32,8 @@ export interface LoadOptions {
 
 export interface LoadResult {
   sockets: number;
-  latencies: number[];
+  /** Each request's time, pulls and pushes apart. */
+  latencies: { pull: number[]; push: number[] };
   errors: number;
 }
 
@@ -53,7 +54,7 @@ async function runLoad(options: LoadOptions): Promise<LoadResult> {
       ),
     )
   ).flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const latencies: number[] = [];
+  const latencies: LoadResult['latencies'] = { pull: [], push: [] };
   let errors = 0;
   const measureFrom = performance.now() + options.warmUpSeconds * 1000;
   const end = measureFrom + options.seconds * 1000;
@@ -64,8 +65,9 @@ async function runLoad(options: LoadOptions): Promise<LoadResult> {
       await new Promise((r) => setTimeout(r, Math.random() * 1000));
       for (let i = 0; performance.now() < end; i++) {
         const t = performance.now();
+        const kind = (i + d) % 10 === 9 ? 'push' : 'pull';
         try {
-          if ((i + d) % 10 === 9) {
+          if (kind === 'push') {
             const patientId = patientIds[(d * 31 + i) % patientIds.length]!;
             const ticket = `L-${d.toString(36).toUpperCase().padStart(3, '0')}-${String(i % 10_000).padStart(4, '0')}`;
             await syncRequest(options.url, token, '/sync/queueEntries/push', [
@@ -80,7 +82,7 @@ async function runLoad(options: LoadOptions): Promise<LoadResult> {
             );
             checkpoint = page.checkpoint ?? checkpoint;
           }
-          if (t >= measureFrom) latencies.push(performance.now() - t);
+          if (t >= measureFrom) latencies[kind].push(performance.now() - t);
         } catch {
           errors++;
         }

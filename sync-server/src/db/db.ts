@@ -28,11 +28,15 @@ export class Db {
     return (await this.pool.query<R>(sql, params)).rows;
   }
 
-  /** Runs `work` in one transaction; rolls back on any error. */
-  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction; rolls back on any error. `begin` is SQL
+   * without parameters sent with BEGIN in the same round trip, such as the
+   * locks the transaction takes first.
+   */
+  async transaction<T>(work: (tx: Tx) => Promise<T>, options: { begin?: string } = {}): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(options.begin ? `BEGIN; ${options.begin}` : 'BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;

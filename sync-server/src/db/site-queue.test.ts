@@ -105,7 +105,9 @@ describe('writes waiting for a busy site', () => {
     const pushes = Array.from({ length: 6 }, () =>
       api(server.url, '/sync/patients/push', {
         token: busyDesk,
-        body: [{ newDocumentState: { ...createRecord('patients', newPatient(busy.id), clock, desk), _deleted: false } }],
+        body: [
+          { newDocumentState: { ...createRecord('patients', newPatient(busy.id), clock, desk), _deleted: false } },
+        ],
       }),
     );
     await eventually(async () => {

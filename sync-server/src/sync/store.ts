@@ -10,6 +10,7 @@ import {
   type Replicated,
 } from '@medisync/shared/domain';
 import type { PushRow, RejectedRow } from '@medisync/shared/sync';
+import pg from 'pg';
 import { appendToFeed } from '#changes/append';
 import type { Db, Tx } from '#db/db';
 import { lastSiteSeq } from './site-rows.js';
@@ -150,95 +151,9 @@ export async function pushRecords(
   const outcome = await db.siteWrites
     .run([...sites], () =>
       withRetry(() =>
-        db.transaction(async (tx) => {
-          await lockSites(tx, [...sites]);
-          const current = await readForUpdate(tx, collection, [...byId.keys()]);
-          // A record moving to another site locks that site too (providers can).
-          const moved = [...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s));
-          if (moved.length > 0) await lockSites(tx, moved);
-          const fromSeq = await lastSeqBySite(tx, collection, [...sites, ...moved]);
-          const referenced = await referencedSites(tx, collection, [
-            ...[...byId.values()].map((v) => v.incoming),
-            ...[...current.values()].map((c) => c.doc),
-          ]);
-
-          const conflicts: Doc[] = [];
-          const txRejected: RejectedRow[] = [];
-          const visible = options.visible;
-          const refuse = (id: string, code: string, message: string, details: Record<string, unknown> = {}) =>
-            txRejected.push({ id, error: { code, message, details } });
-          // Merged in memory first; the server's rules then see the whole batch, and one statement writes it.
-          let merged: (RuleRow & { incoming: Doc; assumed: Doc | undefined })[] = [];
-          for (const { incoming, assumed } of byId.values()) {
-            const previous = current.get(incoming.id)?.doc;
-            const refusal = options.mayWrite?.(collection, incoming, previous) ?? null;
-            if (refusal !== null) {
-              refuse(incoming.id, 'forbidden', refusal);
-              continue;
-            }
-            const allowed = options.restrict ? options.restrict(incoming, previous) : incoming;
-            const record = withTombstone(
-              previous ? mergeRecords(collection, previous, allowed) : normalizeRecord(collection, allowed),
-            );
-            const foreign = foreignReference(collection, record, referenced);
-            if (foreign !== null) {
-              refuse(incoming.id, 'invalid-reference', foreign);
-              continue;
-            }
-            merged.push({ record, previous, incoming, assumed });
-          }
-          for (const rule of options.rules?.[collection] ?? []) {
-            const records = await applyRule(tx, rule, merged);
-            merged = merged.map((row, i) => ({ ...row, record: withTombstone(records[i]!) }));
-          }
-          const toWrite: RuleRow[] = [];
-          for (const { record: next, previous, incoming, assumed } of merged) {
-            const asPushed = isSameRecord(next, incoming);
-            // A row left as pushed, or a new one, was already checked by the collection's own schema;
-            // the rules only set what the server owns (an MRN, attention flags). What a merge made is checked.
-            const checked =
-              options.parse === undefined && (asPushed || previous === undefined)
-                ? null
-                : parseRecord(collection, next);
-            if (checked !== null && !checked.ok) {
-              refuse(
-                incoming.id,
-                'invalid-merge',
-                `${collection} record ${incoming.id} would become invalid: ${checked.issues[0]!.path}: ${checked.issues[0]!.message}`,
-                { issues: checked.issues },
-              );
-              continue;
-            }
-            if (previous === undefined || !isSameRecord(next, previous)) toWrite.push({ record: next, previous });
-            const same = (a: Doc, b: Doc) => {
-              if (!visible) return isSameRecord(a, b);
-              const [seenA, seenB] = [visible(a), visible(b)];
-              // A write-only collection: the pusher holds nothing of the record, so there is nothing to tell it.
-              return seenA === null || seenB === null
-                ? seenA === seenB
-                : isSameRecord(seenA as object, seenB as object);
-            };
-            const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
-            if (!assumedIsCurrent || !(visible ? same(next, incoming) : asPushed)) conflicts.push(next);
-          }
-          const written = await storeRecords(
-            tx,
-            collection,
-            toWrite.map((row) => row.record),
-          );
-          if (toWrite.length > 0) {
-            await options.afterWrite?.(
-              tx,
-              collection,
-              toWrite.map((row) => ({ previous: row.previous, next: row.record })),
-            );
-          }
-          const changes = groupBySite(collection, written, fromSeq);
-          // Every committed change is in the change feed, written here so it commits with the change (§9.2).
-          await appendToFeed(tx, changes, (id) => current.get(id)?.doc);
-          await options.beforeCommit?.(tx, [...rejected, ...txRejected]);
-          const committedWith = options.beforeCommit !== undefined;
-          return { conflicts, rejected: txRejected, changes, committedWith };
+        db.transaction((tx) => writeBatch(tx, collection, byId, sites, rejected, options), {
+          // The sites are locked in the round trip that begins the transaction.
+          begin: siteLocksSql([...sites]),
         }),
       ),
     )
@@ -251,6 +166,103 @@ export async function pushRecords(
     changes: outcome.changes,
     committedWith: outcome.committedWith === true,
   };
+}
+
+/**
+ * One batch's write, in its transaction with its sites locked: read, merge,
+ * rules, store, feed. `invalid` are the rows refused before, for `beforeCommit`.
+ */
+async function writeBatch(
+  tx: Tx,
+  collection: CollectionName,
+  byId: Map<string, { incoming: Doc; assumed: Doc | undefined }>,
+  sites: Set<string>,
+  invalid: RejectedRow[],
+  options: PushOptions,
+): Promise<PushResult> {
+  const current = await readForUpdate(tx, collection, [...byId.keys()]);
+  // A record moving to another site locks that site too (providers can).
+  const moved = [...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s));
+  if (moved.length > 0) await lockSites(tx, moved);
+  const fromSeq = await lastSeqBySite(tx, collection, [...sites, ...moved]);
+  const referenced = await referencedSites(tx, collection, [
+    ...[...byId.values()].map((v) => v.incoming),
+    ...[...current.values()].map((c) => c.doc),
+  ]);
+
+  const conflicts: Doc[] = [];
+  const txRejected: RejectedRow[] = [];
+  const visible = options.visible;
+  const refuse = (id: string, code: string, message: string, details: Record<string, unknown> = {}) =>
+    txRejected.push({ id, error: { code, message, details } });
+  // Merged in memory first; the server's rules then see the whole batch, and one statement writes it.
+  let merged: (RuleRow & { incoming: Doc; assumed: Doc | undefined })[] = [];
+  for (const { incoming, assumed } of byId.values()) {
+    const previous = current.get(incoming.id)?.doc;
+    const refusal = options.mayWrite?.(collection, incoming, previous) ?? null;
+    if (refusal !== null) {
+      refuse(incoming.id, 'forbidden', refusal);
+      continue;
+    }
+    const allowed = options.restrict ? options.restrict(incoming, previous) : incoming;
+    const record = withTombstone(
+      previous ? mergeRecords(collection, previous, allowed) : normalizeRecord(collection, allowed),
+    );
+    const foreign = foreignReference(collection, record, referenced);
+    if (foreign !== null) {
+      refuse(incoming.id, 'invalid-reference', foreign);
+      continue;
+    }
+    merged.push({ record, previous, incoming, assumed });
+  }
+  for (const rule of options.rules?.[collection] ?? []) {
+    const records = await applyRule(tx, rule, merged);
+    merged = merged.map((row, i) => ({ ...row, record: withTombstone(records[i]!) }));
+  }
+  const toWrite: RuleRow[] = [];
+  for (const { record: next, previous, incoming, assumed } of merged) {
+    const asPushed = isSameRecord(next, incoming);
+    // A row left as pushed, or a new one, was already checked by the collection's own schema;
+    // the rules only set what the server owns (an MRN, attention flags). What a merge made is checked.
+    const checked =
+      options.parse === undefined && (asPushed || previous === undefined) ? null : parseRecord(collection, next);
+    if (checked !== null && !checked.ok) {
+      refuse(
+        incoming.id,
+        'invalid-merge',
+        `${collection} record ${incoming.id} would become invalid: ${checked.issues[0]!.path}: ${checked.issues[0]!.message}`,
+        { issues: checked.issues },
+      );
+      continue;
+    }
+    if (previous === undefined || !isSameRecord(next, previous)) toWrite.push({ record: next, previous });
+    const same = (a: Doc, b: Doc) => {
+      if (!visible) return isSameRecord(a, b);
+      const [seenA, seenB] = [visible(a), visible(b)];
+      // A write-only collection: the pusher holds nothing of the record, so there is nothing to tell it.
+      return seenA === null || seenB === null ? seenA === seenB : isSameRecord(seenA as object, seenB as object);
+    };
+    const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
+    if (!assumedIsCurrent || !(visible ? same(next, incoming) : asPushed)) conflicts.push(next);
+  }
+  const written = await storeRecords(
+    tx,
+    collection,
+    toWrite.map((row) => row.record),
+  );
+  if (toWrite.length > 0) {
+    await options.afterWrite?.(
+      tx,
+      collection,
+      toWrite.map((row) => ({ previous: row.previous, next: row.record })),
+    );
+  }
+  const changes = groupBySite(collection, written, fromSeq);
+  // Every committed change is in the change feed, written here so it commits with the change (§9.2).
+  await appendToFeed(tx, changes, (id) => current.get(id)?.doc);
+  await options.beforeCommit?.(tx, [...invalid, ...txRejected]);
+  const committedWith = options.beforeCommit !== undefined;
+  return { conflicts, rejected: txRejected, changes, committedWith };
 }
 
 /** Writes records the server itself makes (seed, API), through the same merge and rules. */
@@ -280,10 +292,16 @@ export async function writeRecords(
  * `seq > checkpoint` can never pass a row that is still to commit.
  */
 export async function lockSites(tx: Tx, siteIds: string[]): Promise<void> {
+  if (siteIds.length > 0) await tx.query(siteLocksSql(siteIds));
+}
+
+/** The statements that take `lockSites`' locks, for a transaction to take them as it begins. */
+export function siteLocksSql(siteIds: string[]): string {
   // Always in the same order, so two transactions never wait on each other in a cycle.
-  for (const siteId of [...new Set(siteIds)].sort()) {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7274))', [siteId]);
-  }
+  return [...new Set(siteIds)]
+    .sort()
+    .map((siteId) => `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(siteId)}, 7274));`)
+    .join(' ');
 }
 
 async function readForUpdate(tx: Tx, collection: CollectionName, ids: string[]) {
