@@ -200,9 +200,33 @@ export async function overlappingAppointments(
   return (await overlapsOf(tx, [appointment], statuses))[0]!;
 }
 
+/**
+ * Whether a write can make a clash of bookings: a new appointment, or one whose
+ * provider, time or hold on its slot changed. A check-in, a no-show score or a
+ * note leaves the slot as it was: whatever it overlaps was flagged when that
+ * booking was made, on the booking that made the clash.
+ */
+function changesSlot({ record, previous }: RuleRow): boolean {
+  if (previous === undefined) return true;
+  const next = record as unknown as Appointment & { _deleted: boolean };
+  const before = previous as unknown as Appointment & { _deleted: boolean };
+  return (
+    next.providerId !== before.providerId ||
+    next.start !== before.start ||
+    next.end !== before.end ||
+    next._deleted !== before._deleted ||
+    holdsSlot(next.status) !== holdsSlot(before.status)
+  );
+}
+
 /** Two bookings of one provider at overlapping times: only the server sees both when they were made offline. */
 const flagOverlappingBooking: BatchRule = {
-  batch: async (tx, rows) => {
+  batch: async (tx, batch) => {
+    // The rows that leave their slot as it was are stored as they are: the rows judged find them stored.
+    const judged = batch.flatMap((row, i) => (changesSlot(row) ? [i] : []));
+    const out = batch.map((row) => row.record);
+    if (judged.length === 0) return out;
+    const rows = judged.map((i) => batch[i]!);
     const appointments = rows.map((r) => r.record as unknown as Appointment & { _deleted: boolean });
     const stored = (await overlapsOf(tx, appointments, slotHoldingStatuses)).map((list) => list.map((a) => a.id));
     const clashes = clashesInOrder(
@@ -214,11 +238,13 @@ const flagOverlappingBooking: BatchRule = {
         return !a._deleted && holdsSlot(a.status) && a.start < b.end && a.end > b.start;
       },
     ).map((ids, i) => (holdsSlot(appointments[i]!.status) ? ids : []));
-    return raiseEach('appointments', rows, clashes, (_row, other) => ({
+    const flagged = raiseEach('appointments', rows, clashes, (_row, other) => ({
       key: `overlapping-booking:${other}`,
       code: 'overlapping-booking',
       reason: `the provider is also booked for appointment ${other} at an overlapping time`,
     }));
+    judged.forEach((i, k) => (out[i] = flagged[k]!));
+    return out;
   },
 };
 

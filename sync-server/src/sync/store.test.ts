@@ -1,4 +1,11 @@
-import { createRecord, HybridClock, type Actor, type Appointment, type Patient } from '@medisync/shared/domain';
+import {
+  createRecord,
+  HybridClock,
+  transitionRecord,
+  type Actor,
+  type Appointment,
+  type Patient,
+} from '@medisync/shared/domain';
 import type { PushResponse } from '@medisync/shared/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, enrolledDevice } from '#auth/testing';
@@ -164,5 +171,36 @@ describe('clashes within one push', () => {
       [clash.id]: [`overlapping-booking:${booked.id}`],
       [later.id]: [],
     });
+  });
+});
+
+describe('a clash of bookings', () => {
+  it('is flagged once, on the booking that made it: the other visit checking in raises nothing on it', async () => {
+    const { site, provider } = await seedSite(server.db, 'Clash Once Clinic');
+    const { token, deviceId } = await enrolledDevice(server, site.id, 'desk');
+    const device: Actor = { id: deviceId, role: 'desk', source: 'desk' };
+    const [early, late] = [patient('Early'), patient('Late')].map((p) => ({ ...p, siteId: site.id }));
+    await api(server.url, '/sync/patients/push', { token, body: [row(early!), row(late!)] });
+    const at = new Date(Date.UTC(2031, 0, 7, 9));
+    const first = createRecord('appointments', newAppointment(site.id, early!.id, provider.id, at), clock, device);
+    const over = createRecord('appointments', newAppointment(site.id, late!.id, provider.id, at), clock, device);
+    await api(server.url, '/sync/appointments/push', { token, body: [row(first)] });
+    await api(server.url, '/sync/appointments/push', { token, body: [row(over)] });
+    const arrived = transitionRecord('appointments', first, 'arrived', clock, device);
+    const answer = await api<PushResponse>(server.url, '/sync/appointments/push', {
+      token,
+      body: [{ newDocumentState: { ...arrived, _deleted: false }, assumedMasterState: { ...first, _deleted: false } }],
+    });
+    expect(answer.body.rejected).toEqual([]);
+    const flags = Object.fromEntries(
+      (
+        await server.db.query<{ id: string; doc: Appointment }>(
+          'SELECT id, doc FROM appointments WHERE id = ANY($1::uuid[])',
+          [[first.id, over.id]],
+        )
+      ).map((r) => [r.id, Object.keys(r.doc.attention)]),
+    );
+    // One item in the inbox for one clash, not a second one when the first patient arrives.
+    expect(flags).toEqual({ [first.id]: [], [over.id]: [`overlapping-booking:${first.id}`] });
   });
 });
