@@ -43,6 +43,8 @@ export interface ChromiumBenchOptions {
   row: (...row: [string, string, string, number | null, string, boolean | null]) => void;
   /** Where to write CPU profiles of the timed interactions; none when absent. */
   profileDir?: string;
+  /** Only the first sync and the heap after it, not the search, check-in and queue figures. */
+  firstSyncOnly?: boolean;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -143,6 +145,10 @@ export async function benchChromium(options: ChromiumBenchOptions): Promise<void
       null,
     );
 
+    if (options.firstSyncOnly) {
+      await context.close();
+      return;
+    }
     const profiled = <T>(what: string, run: () => Promise<T>) =>
       options.profileDir === undefined ? run() : withCpuProfile(cdp, join(options.profileDir, what), run, say);
     const search = await profiled('desk-search', () => benchSearch(page, seeded.index)).catch(
