@@ -27,8 +27,9 @@ export default defineConfig({
     // Two cores: parallel files mostly fight over the CPU and the database.
     maxWorkers: 2,
     // A worker keeps the modules it loaded for its next file: loading the server's graph again for
-    // each of a hundred files took about a fifth of the run. Files share no state through modules:
-    // each makes its own database, servers and browser pages, and the one module mock is Electron's.
+    // each of a hundred files took about a fifth of the run. Each file makes its own database, servers
+    // and browser pages; what modules keep between files is caches and counters (date formats, the
+    // pull's site timezones, the fixtures' patient counter) that no test needs empty.
     isolate: false,
   },
 });

@@ -139,7 +139,7 @@ describe('replication between devices and the server', () => {
       for (;;) {
         // Only a page asked for after the last push answered is sure to see it: one asked for
         // before may be read in a snapshot taken before that push committed.
-        const last = !pushing;
+        const everyPushAnswered = !pushing;
         const query = new URLSearchParams({
           limit: '7',
           ...(checkpoint ? { checkpoint: JSON.stringify(checkpoint) } : {}),
@@ -148,7 +148,7 @@ describe('replication between devices and the server', () => {
         for (const doc of page.body.documents) seen.add(String(doc.id));
         checkpoint = page.body.checkpoint;
         if (page.body.documents.length < 7) {
-          if (last) return;
+          if (everyPushAnswered) return;
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }
