@@ -91,29 +91,13 @@ export class AuditLog {
   async record(events: AuditEvent | readonly AuditEvent[], tx?: Tx): Promise<void> {
     const list = Array.isArray(events) ? (events as readonly AuditEvent[]) : [events as AuditEvent];
     if (list.length === 0) return;
-    const PER_ROW = 12;
     const params: unknown[] = [];
-    const values = list.map((event, i) => {
-      params.push(
-        event.actor.kind,
-        event.actor.id,
-        event.actor.role,
-        event.siteId === undefined ? event.actor.siteId : event.siteId,
-        event.action,
-        event.collection ?? null,
-        event.recordIds ?? [],
-        event.count ?? event.recordIds?.length ?? 0,
-        event.via,
-        event.ip ?? null,
-        event.userAgent ?? null,
-        JSON.stringify(event.details ?? {}),
-      );
-      const p = (n: number) => `$${i * PER_ROW + n}`;
-      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::uuid[], ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}::jsonb)`;
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const values = list.map((event) => {
+      const ids = `${param(event.recordIds ?? [])}::uuid[]`;
+      return `(${eventValues(event, param, ids, param(event.count ?? event.recordIds?.length ?? 0))})`;
     });
-    const sql = `INSERT INTO audit_events
-         (actor_kind, actor_id, actor_role, site_id, action, collection, record_ids, record_count, via, ip, user_agent, details)
-       VALUES ${values.join(', ')}`;
+    const sql = `INSERT INTO audit_events ${COLUMNS} VALUES ${values.join(', ')}`;
     if (tx) await tx.query(sql, params);
     else await this.db.query(sql, params);
   }
@@ -169,4 +153,41 @@ export class AuditLog {
       nextCursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
     };
   }
+}
+
+const COLUMNS =
+  '(actor_kind, actor_id, actor_role, site_id, action, collection, record_ids, record_count, via, ip, user_agent, details)';
+
+/** An event's values in `COLUMNS` order, its record ids and count given as SQL. */
+function eventValues(event: AuditEvent, param: (value: unknown) => string, ids: string, count: string): string {
+  return [
+    param(event.actor.kind),
+    param(event.actor.id),
+    param(event.actor.role),
+    `${param(event.siteId === undefined ? event.actor.siteId : event.siteId)}::uuid`,
+    param(event.action),
+    param(event.collection ?? null),
+    ids,
+    count,
+    param(event.via),
+    param(event.ip ?? null),
+    param(event.userAgent ?? null),
+    `${param(JSON.stringify(event.details ?? {}))}::jsonb`,
+  ].join(', ');
+}
+
+/**
+ * An INSERT (for a WITH clause) that records `event` as the read of the `id`s
+ * of `rows` (a query or CTE name) that pass `where`, when there are any: a
+ * statement that reads patient data records the read itself, with no round
+ * trip of its own (sync/pull.ts). `param` as in `record`.
+ */
+export function auditedReadSql(
+  event: Omit<AuditEvent, 'recordIds' | 'count'>,
+  rows: string,
+  where: string,
+  param: (value: unknown) => string,
+): string {
+  return `INSERT INTO audit_events ${COLUMNS}
+    SELECT ${eventValues(event, param, 'array_agg(id)', 'count(*)')} FROM ${rows} WHERE ${where} HAVING count(*) > 0`;
 }

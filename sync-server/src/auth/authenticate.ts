@@ -18,36 +18,30 @@ export interface AuthDeps {
  * (refresh and retry) or `revoked` (stop syncing and say so).
  */
 export async function authenticate(deps: AuthDeps, token: string | undefined): Promise<VerifiedPrincipal> {
-  const { principal, active } = await beginAuthentication(deps, token);
-  await active;
+  const principal = await verifyToken(deps, token);
+  if (!(await deps.isActive(principal))) throw revokedError();
   return principal;
 }
 
 /**
- * `authenticate` in two halves, for a route that starts its own reads while the
- * database check runs: the token is verified now, and `active` settles once the
- * session or device is known to be live (or rejects with `revoked`). Nothing may
- * leave or commit before it has: revocation still takes effect at once.
+ * `authenticate`'s first half alone: the token's signature, expiry and claims,
+ * with no database. Only for a route that checks the database half itself, in
+ * the statement that serves it (`livenessSql`, as sync pulls do).
  */
-export async function beginAuthentication(
-  deps: AuthDeps,
-  token: string | undefined,
-): Promise<{ principal: VerifiedPrincipal; active: Promise<void> }> {
-  let principal: VerifiedPrincipal;
+export async function verifyToken(deps: Pick<AuthDeps, 'tokens'>, token: string | undefined) {
   try {
-    principal = await deps.tokens.verify(token);
+    return await deps.tokens.verify(token);
   } catch (error) {
     if (error instanceof InvalidTokenError) {
       throw new HttpError(401, `token-${error.reason}`, `authentication required: token ${error.reason}`);
     }
     throw error;
   }
-  const active = deps.isActive(principal).then((yes) => {
-    if (!yes) throw new HttpError(401, 'revoked', 'this device or session has been revoked');
-  });
-  // A route that fails before it waits for the check must not leave its refusal unhandled.
-  active.catch(() => undefined);
-  return { principal, active };
+}
+
+/** The refusal of a principal whose device or session is no longer live: clients stop syncing on it. */
+export function revokedError(): HttpError {
+  return new HttpError(401, 'revoked', 'this device or session has been revoked');
 }
 
 /** Lets the request through only for an authenticated principal with one of `roles` (any role when omitted). */

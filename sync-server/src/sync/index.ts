@@ -11,8 +11,8 @@ import express, { type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { actorOf, AuditLog, isPatientData, type AuditEvent } from '#audit/audit-log';
-import { authenticate, beginAuthentication, requestOrigin, type IsActive } from '#auth/authenticate';
-import { createIsActive } from '#auth/is-active';
+import { authenticate, requestOrigin, revokedError, verifyToken, type IsActive } from '#auth/authenticate';
+import { createIsActive, livenessSql } from '#auth/is-active';
 import { bearerToken, type TokenService } from '#auth/tokens';
 import type { ChangeFeed } from '#changes/feed';
 import type { Db, Tx } from '#db/db';
@@ -87,47 +87,32 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
 
   router.get('/:collection/pull', async (req, res) => {
     const collection = collectionParam(req);
-    // The page is read while the database says whether the device or session is still
-    // live; it commits and leaves only once it is, or a revoked device gets `revoked`.
-    const { principal, active } = await beginAuthentication(deps, bearerToken(req.header('authorization')));
+    // The database half of authentication is checked by the statement that reads the page
+    // (or beside it): a revoked device gets `revoked`, and nothing is read for it.
+    const principal = await verifyToken(deps, bearerToken(req.header('authorization')));
+    const checkActive = async () => {
+      if (!(await deps.isActive(principal))) throw revokedError();
+    };
     const view = policy.view(principal, collection);
     if (view === null) {
-      await active;
+      await checkActive();
       throw new HttpError(403, 'forbidden', `role "${principal.role}" may not read ${collection}`);
     }
     const query = pullQuerySchema.safeParse(req.query);
     if (!query.success) {
-      await active;
+      await checkActive();
       throw HttpError.fromZod(query.error, 'pull query');
     }
-    // The read is recorded before its page leaves (in the pull's transaction when it has one), so no
-    // page leaves unrecorded.
-    const audit = async (tx: Tx, recordIds: string[]) => {
-      // The check asked the pool for a connection before the page's transaction did, and
-      // the pool serves in turn: waiting for it here, holding that transaction, never deadlocks.
-      await active;
-      if (!isPatientData(collection) || recordIds.length === 0) return;
-      await deps.audit.record(
-        {
-          actor: actorOf(principal),
-          action: 'read',
-          collection,
-          recordIds,
-          via: 'sync.pull',
-          ...requestOrigin(req),
-        },
-        tx,
-      );
-    };
-    const page = await pullChanges(
-      deps.db,
-      collection,
-      view,
-      query.data.checkpoint,
-      query.data.limit,
-      new Date(),
-      audit,
-    );
+    const page = await pullChanges(deps.db, collection, view, query.data.checkpoint, query.data.limit, {
+      // A check given in place of the database's has no SQL form: pulls then run it on its own.
+      liveness: (param) => (syncDeps.isActive ? null : livenessSql(principal, param)),
+      checkActive,
+      // The read is recorded before its page leaves, so no page leaves unrecorded.
+      read: isPatientData(collection)
+        ? { actor: actorOf(principal), action: 'read', collection, via: 'sync.pull', ...requestOrigin(req) }
+        : null,
+      audit: deps.audit,
+    });
     // Sent as is: an ETag over every page (a hash of the whole body) would serve no one, as pulls are never revalidated.
     const body = Buffer.from(pullResponseJson(page));
     res.set({ 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) }).end(body);

@@ -230,24 +230,44 @@ describe("a device's first pull", () => {
 });
 
 describe('a revoked device', () => {
-  it('is refused its next pull with `revoked`, and nothing it was refused is recorded as read', async () => {
+  async function revokedAfterFirstPull() {
     const { site } = await clinic();
     const { deviceId, token } = await enrolledDevice(server, site.id, 'desk');
     const readsBy = async () =>
       (
         await server.db.query<{ record_count: number }>(
-          `SELECT record_count FROM audit_events WHERE actor_id = $1 AND via = 'sync.pull'`,
+          `SELECT record_count FROM audit_events WHERE actor_id = $1 AND via = 'sync.pull' ORDER BY id`,
           [deviceId],
         )
       ).map((r) => r.record_count);
     const before = await api<PullResponse>(server.url, '/sync/patients/pull?limit=100', { token });
     expect(before.status).toBe(200);
     expect(await readsBy()).toEqual([12]);
+    return { site, deviceId, token, readsBy, checkpoint: before.body.checkpoint };
+  }
 
+  it('is refused its next pull with `revoked`, and nothing it was refused is recorded as read', async () => {
+    const { deviceId, token, readsBy } = await revokedAfterFirstPull();
     await server.db.query(`UPDATE devices SET revoked_at = now() WHERE id = $1`, [deviceId]);
     const after = await api<{ error: { code: string } }>(server.url, '/sync/patients/pull?limit=100', { token });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('revoked');
     expect(await readsBy()).toEqual([12]);
+  });
+
+  it('following the head is refused too, though its page is read in the same statement that checks it', async () => {
+    const { site, deviceId, token, readsBy, checkpoint } = await revokedAfterFirstPull();
+    const patient = createRecord('patients', newPatient(site.id), clock, desk);
+    await writeRecords(server.db, 'patients', [patient]);
+    const next = `/sync/patients/pull?limit=100&checkpoint=${encodeURIComponent(JSON.stringify(checkpoint))}`;
+    const live = await api<PullResponse>(server.url, next, { token });
+    expect(live.body.documents.map((d) => d.id)).toEqual([patient.id]);
+    expect(await readsBy()).toEqual([12, 1]);
+
+    await server.db.query(`UPDATE devices SET revoked_at = now() WHERE id = $1`, [deviceId]);
+    const after = await api<{ error: { code: string } }>(server.url, next, { token });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('revoked');
+    expect(await readsBy()).toEqual([12, 1]);
   });
 });

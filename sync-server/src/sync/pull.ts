@@ -1,6 +1,8 @@
 import { dayRangeUtc, localDateAt, type CollectionName } from '@medisync/shared/domain';
 import type { Checkpoint, PullResponse } from '@medisync/shared/sync';
 import type pg from 'pg';
+import { auditedReadSql, type AuditEvent, type AuditLog } from '#audit/audit-log';
+import { revokedError } from '#auth/authenticate';
 import type { Db, Tx } from '#db/db';
 import { countSiteRows, lastSiteSeq, siteRowsWithHead } from './site-rows.js';
 import type { Doc } from './store.js';
@@ -38,6 +40,25 @@ export interface PullPage {
 export function pullResponseJson(page: PullPage): string {
   const rest: Omit<PullResponse, 'documents'> = { checkpoint: page.checkpoint, remaining: page.remaining };
   return `{"documents":[${page.documents.join(',')}],${JSON.stringify(rest).slice(1)}`;
+}
+
+/**
+ * Who pulls, for what a page checks and records on its way out: nothing leaves
+ * for a principal no longer live, and every read of patient data is in the
+ * audit log before its page leaves.
+ */
+export interface PullReader {
+  /**
+   * The principal's liveness in SQL (`livenessSql`, auth/is-active.ts): a page
+   * read in one statement checks it, and records the read, in that statement.
+   * Null when it has no SQL form; its pages are then read as the others.
+   */
+  liveness: (param: (value: unknown) => string) => { active: string; touch?: string } | null;
+  /** The same check in a statement of its own, for a page read in a transaction: rejects when not live. */
+  checkActive: () => Promise<void>;
+  /** The read to record, when the collection holds patient data; null when it does not. */
+  read: Omit<AuditEvent, 'recordIds' | 'count'> | null;
+  audit: AuditLog;
 }
 
 /** Reads rows inside the pull's snapshot, for projections that need related records. */
@@ -157,11 +178,22 @@ type TimezoneRow = { timezone: string | null };
 const timezoneSql = (site: string) => `SELECT doc->>'timezone' AS timezone FROM sites WHERE id = ${site}`;
 const timezoneOf = ({ rows }: pg.QueryResult<TimezoneRow>) => rows[0]?.timezone ?? 'UTC';
 
-type Today = ReturnType<typeof todayIn>;
-function todayIn(timezone: string, now: Date) {
+interface Today {
+  start: string;
+  end: string;
+  timezone: string;
+  date: string;
+}
+/** Each timezone's today as last reckoned: every pull needs it, and its range changes once a day. */
+const todays = new Map<string, Today>();
+function todayIn(timezone: string, now: Date): Today {
   const date = localDateAt(now, timezone);
+  const known = todays.get(timezone);
+  if (known?.date === date) return known;
   const { start, end } = dayRangeUtc(date, timezone);
-  return { start: start.toISOString(), end: end.toISOString(), timezone, date };
+  const today = { start: start.toISOString(), end: end.toISOString(), timezone, date };
+  todays.set(timezone, today);
+  return today;
 }
 
 /**
@@ -171,8 +203,19 @@ function todayIn(timezone: string, now: Date) {
  */
 const knownTimezones = new Map<string, string>();
 
-/** A page read in the timezone the site no longer has, to be read again. */
-class TimezoneChanged extends Error {}
+/**
+ * A page that one statement cannot serve: read in the timezone the site no
+ * longer has, or for a reader whose liveness has no SQL form. It is read again
+ * in a transaction.
+ */
+class NotInOneStatement extends Error {}
+
+/** What a page read in one statement checks and records there, besides reading it. */
+interface OneStatement {
+  reader: PullReader;
+  /** The site's timezone the page was reckoned in, which it must still have. */
+  timezone: string;
+}
 
 /**
  * One page of a collection's changes for a view. New devices get the priority
@@ -187,35 +230,42 @@ export async function pullChanges(
   view: PullView,
   checkpoint: Checkpoint | undefined,
   limit: number,
+  reader: PullReader,
   now = new Date(),
-  beforeAnswer?: (tx: Tx, recordIds: string[]) => Promise<void>,
 ): Promise<PullPage> {
+  // A device following the history phase (every device near the head) needs one statement,
+  // which sees one snapshot by itself and checks and records the read itself: no transaction,
+  // and the site's timezone as last known.
+  const known = knownTimezones.get(view.siteId);
+  const today = known === undefined ? undefined : todayIn(known, now);
+  if (today !== undefined && checkpoint?.phase === 'history' && (!view.todayOnly || checkpoint.day === today.date)) {
+    const client = await db.pool.connect();
+    const page = await readPage(client, collection, view, checkpoint, limit, today, reader)
+      .catch((error: unknown) => {
+        if (error instanceof NotInOneStatement) return null;
+        throw error;
+      })
+      .finally(() => client.release());
+    if (page !== null) return page;
+  }
+  // Otherwise in one snapshot, read-only but for the audit row, which writes nothing a pull
+  // reads. The check asks the pool for a connection before the page's transaction does, and the
+  // pool serves in turn: waiting for it while holding that transaction never deadlocks.
+  const active = reader.checkActive();
+  active.catch(() => undefined);
   const client = await db.pool.connect();
   try {
-    // A device following the history phase (every device near the head) needs one statement,
-    // which sees one snapshot by itself: no transaction, and the site's timezone as last known.
-    const known = knownTimezones.get(view.siteId);
-    const today = known === undefined ? undefined : todayIn(known, now);
-    if (today !== undefined && checkpoint?.phase === 'history' && (!view.todayOnly || checkpoint.day === today.date)) {
-      const page = await readPage(client, collection, view, checkpoint, limit, today, true).catch((error: unknown) => {
-        if (error instanceof TimezoneChanged) return null;
-        throw error;
-      });
-      if (page !== null) {
-        await beforeAnswer?.(client, page.recordIds);
-        return page;
-      }
-    }
-    // Otherwise in one snapshot, read-only but for `beforeAnswer` (an audit row), which writes
-    // nothing a pull reads. The site's timezone comes in the same round trip; a list of
-    // statements takes no parameters.
+    // The site's timezone comes in the same round trip; a list of statements takes no parameters.
     const [, timezone] = (await client.query(
-      `BEGIN ISOLATION LEVEL REPEATABLE READ${beforeAnswer ? '' : ' READ ONLY'};
+      `BEGIN ISOLATION LEVEL REPEATABLE READ${reader.read ? '' : ' READ ONLY'};
        ${timezoneSql(`${client.escapeLiteral(view.siteId)}::uuid`)}`,
     )) as unknown as [pg.QueryResult, pg.QueryResult<TimezoneRow>];
     knownTimezones.set(view.siteId, timezoneOf(timezone));
-    const page = await readPage(client, collection, view, checkpoint, limit, todayIn(timezoneOf(timezone), now), false);
-    await beforeAnswer?.(client, page.recordIds);
+    const page = await readPage(client, collection, view, checkpoint, limit, todayIn(timezoneOf(timezone), now));
+    await active;
+    if (reader.read && page.recordIds.length > 0) {
+      await reader.audit.record({ ...reader.read, recordIds: page.recordIds }, client);
+    }
     await client.query('COMMIT');
     return page;
   } catch (error) {
@@ -227,9 +277,9 @@ export async function pullChanges(
 }
 
 /**
- * The page, read with `today` at the site. With `checkTimezone`, the site's
- * timezone is read beside the page, which is refused (TimezoneChanged) when
- * `today` was reckoned in another.
+ * The page, read with `today` at the site. With `reader`, the page is read in
+ * one statement outside a transaction, which also checks and records the read
+ * (`selectPage`), or not at all (NotInOneStatement).
  */
 async function readPage(
   client: Tx,
@@ -238,9 +288,9 @@ async function readPage(
   checkpoint: Checkpoint | undefined,
   limit: number,
   today: Today,
-  checkTimezone: boolean,
+  reader?: PullReader,
 ): Promise<PullPage> {
-  const expected = checkTimezone ? today.timezone : undefined;
+  const alone: OneStatement | undefined = reader && { reader, timezone: today.timezone };
   const day = view.todayOnly ? { day: today.date } : {};
   // The history phase of a day-scoped view also reads the day's leavers, to send them as tombstones.
   let historyView = (_leftAfter: number) => view;
@@ -283,7 +333,7 @@ async function readPage(
   const notSent = notSentInPriority(collection, today, cp.workingSet);
   if (cp.phase === 'priority') {
     const { page } = priority
-      ? await selectPage(client, collection, view, cp.seq, limit, [priority], expected)
+      ? await selectPage(client, collection, view, cp.seq, limit, [priority], alone)
       : { page: [] };
     records.push(...page);
     cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...kept } : cp;
@@ -300,7 +350,7 @@ async function readPage(
       cp.seq,
       limit - records.length,
       exclude,
-      expected,
+      alone,
     );
     records.push(...page);
     if (page.length > 0) cp = { phase: 'history', seq: page.at(-1)!.seq, ...kept };
@@ -357,7 +407,10 @@ function asSent(storedJson: string, deleted: boolean): string {
 /**
  * A page of the view's rows after `afterSeq`, and the site's last seq in the
  * collection beside it, in one round trip: a device near the head asks for
- * both every time. With `timezone`, the site's timezone too, which must be that one.
+ * both every time. With `alone`, the same statement also checks that the site
+ * still has the timezone the page was reckoned in and that the reader is still
+ * live, marks the device seen, and records the read in the audit log, when the
+ * page leaves: when it is live and the timezone holds.
  */
 async function selectPage(
   tx: Tx,
@@ -366,22 +419,43 @@ async function selectPage(
   afterSeq: number,
   limit: number,
   extra: SqlFilter[],
-  timezone?: string,
+  alone?: OneStatement,
 ): Promise<{ page: PageRow[]; head: number }> {
   const { where, params } = whereClause(view, afterSeq, extra);
   const page = siteRowsWithHead(tableOf[collection], 'r.seq, r.id, r.deleted, r.doc::text AS json', '$2', where, limit);
+  let sql = page;
+  if (alone !== undefined) {
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const live = alone.reader.liveness(param);
+    if (live === null) throw new NotInOneStatement();
+    const timezoneHolds = `coalesce((${timezoneSql('$2')}), 'UTC') = ${param(alone.timezone)}`;
+    const read = alone.reader.read;
+    const ctes = [
+      `p AS (${page})`,
+      ...(live.touch ? [`seen AS (${live.touch})`] : []),
+      ...(read
+        ? [
+            `audited AS (${auditedReadSql(read, 'p', `p.seq IS NOT NULL AND ${live.active} AND ${timezoneHolds}`, param)})`,
+          ]
+        : []),
+    ];
+    sql = `WITH ${ctes.join(', ')}
+      SELECT p.*, ${timezoneHolds} AS timezone_holds, ${live.active} AS active FROM p ORDER BY p.seq`;
+  }
   const { rows } = await tx.query<{
     seq: string | null;
     id: string;
     deleted: boolean;
     json: string;
     head: string | null;
-    timezone?: string | null;
-  }>(timezone === undefined ? page : `SELECT p.*, (${timezoneSql('$2')}) AS timezone FROM (${page}) p`, params);
-  if (timezone !== undefined && (rows[0]?.timezone ?? 'UTC') !== timezone) {
+    timezone_holds?: boolean;
+    active?: boolean;
+  }>(sql, params);
+  if (alone !== undefined && rows[0]?.timezone_holds !== true) {
     knownTimezones.delete(view.siteId);
-    throw new TimezoneChanged();
+    throw new NotInOneStatement();
   }
+  if (alone !== undefined && rows[0]?.active !== true) throw revokedError();
   return {
     page: rows.flatMap((row) =>
       row.seq === null ? [] : [{ seq: Number(row.seq), id: row.id, json: asSent(row.json, row.deleted) }],
