@@ -6,6 +6,7 @@ import {
   localDateAt,
   newId,
   projectKioskQueueEntry,
+  transitionRecord,
   type Actor,
   type Appointment,
   type Patient,
@@ -359,6 +360,38 @@ describe('a second arrival for one appointment', () => {
     // A repeat changes nothing and raises nothing new.
     const again = await push(deskA.token, 'queueEntries', [flagged], flagged);
     expect(again.body.conflicts).toEqual([]);
+  });
+});
+
+describe('a ticket code given twice on one day', () => {
+  it('is flagged on the entry that took it second, once; calling either raises nothing more', async () => {
+    const c = await clinic('Double Ticket Clinic');
+    const deskA = await enrolledDevice(server, c.site.id, 'desk');
+    const deskB = await enrolledDevice(server, c.site.id, 'desk');
+    // Desk B, offline with an exhausted lease, gave a walk-in the ticket the queue already holds.
+    const walkIn = waitingEntry(c.site.id, c.patient.id, null, c.entry.ticketCode, deskActor(deskB.deviceId));
+    const other = waitingEntry(c.site.id, c.patient.id, null, 'A-777', deskActor(deskB.deviceId));
+    const answer = await push(deskB.token, 'queueEntries', [walkIn, other]);
+    expect(answer.body.rejected).toEqual([]);
+    const flagged = await stored<QueueEntry>('queue_entries', walkIn.id);
+    expect(Object.values(flagged.attention)).toEqual([
+      expect.objectContaining({ code: 'duplicate-ticket-code', resolvedAt: null }),
+    ]);
+    expect(Object.values(flagged.attention)[0]!.reason).toContain(c.entry.id);
+    expect((await stored<QueueEntry>('queue_entries', other.id)).attention).toEqual({});
+    expect(answer.body.conflicts.map((d) => d.id)).toEqual([walkIn.id]);
+
+    // The desk calls both: one clash, one flag, however often the entries change afterwards.
+    for (const entry of [await stored<QueueEntry>('queue_entries', c.entry.id), flagged]) {
+      const call = transitionRecord('queueEntries', entry, 'called', clock, deskActor(deskA.deviceId));
+      const called = await push(deskA.token, 'queueEntries', [call], entry);
+      expect(called.body.rejected).toEqual([]);
+      expect(called.body.conflicts).toEqual([]);
+    }
+    expect((await stored<QueueEntry>('queue_entries', c.entry.id)).attention).toEqual({});
+    expect(Object.keys((await stored<QueueEntry>('queue_entries', walkIn.id)).attention)).toEqual(
+      Object.keys(flagged.attention),
+    );
   });
 });
 

@@ -248,9 +248,32 @@ const flagOverlappingBooking: BatchRule = {
   },
 };
 
+/**
+ * Whether a queue write can make two entries share a ticket: a new entry, or
+ * one whose ticket, day or site changed, or that came back from deletion. A
+ * call, a room or a done leaves the ticket as it was: whatever it shares was
+ * flagged when the entry was made, on the entry that made the clash.
+ */
+function changesTicket({ record, previous }: RuleRow): boolean {
+  if (previous === undefined) return true;
+  const next = record as unknown as QueueEntry & { _deleted: boolean };
+  const before = previous as unknown as QueueEntry & { _deleted: boolean };
+  return (
+    next.ticketCode !== before.ticketCode ||
+    next.checkedInAt !== before.checkedInAt ||
+    next.siteId !== before.siteId ||
+    next._deleted !== before._deleted
+  );
+}
+
 /** A ticket code handed out twice on one day at one site can call the wrong patient. */
 const flagDuplicateTicketCode: BatchRule = {
-  batch: async (tx, rows) => {
+  batch: async (tx, batch) => {
+    // The rows that keep their ticket are stored as they are: the rows judged find them stored.
+    const judged = batch.flatMap((row, i) => (changesTicket(row) ? [i] : []));
+    const out = batch.map((row) => row.record);
+    if (judged.length === 0) return out;
+    const rows = judged.map((i) => batch[i]!);
     const entries = rows.map((r) => r.record as unknown as QueueEntry & { _deleted: boolean });
     const { rows: zones } = await tx.query<{ id: string; timezone: string | null }>(
       `SELECT id, doc->>'timezone' AS timezone FROM sites WHERE id = ANY($1::uuid[])`,
@@ -293,11 +316,13 @@ const flagDuplicateTicketCode: BatchRule = {
         return !a._deleted && dayOf(a) === dayOf(b);
       },
     );
-    return raiseEach('queueEntries', rows, clashes, (row, other) => ({
+    const flagged = raiseEach('queueEntries', rows, clashes, (row, other) => ({
       key: `duplicate-ticket-code:${other}`,
       code: 'duplicate-ticket-code',
       reason: `ticket ${(row as unknown as QueueEntry).ticketCode} was also given to queue entry ${other} today`,
     }));
+    judged.forEach((i, k) => (out[i] = flagged[k]!));
+    return out;
   },
 };
 
@@ -314,6 +339,8 @@ const flagDuplicateArrival: BatchRule = {
     const judged = rows.map(
       (r, i) => r.previous === undefined && entries[i]!.appointmentId !== null && !entries[i]!._deleted,
     );
+    // Calls, rooms and walk-ins: nothing to look up.
+    if (!judged.includes(true)) return rows.map((r) => r.record);
     const { rows: found } = await tx.query<{ i: string; id: string; ticket: string }>(
       `SELECT k.i, q.id, q.ticket
          FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS k(site, appointment, i)
