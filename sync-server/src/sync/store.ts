@@ -180,15 +180,25 @@ async function writeBatch(
   invalid: RejectedRow[],
   options: PushOptions,
 ): Promise<PushResult> {
-  const current = await readForUpdate(tx, collection, [...byId.keys()]);
+  // One round trip for what the batch must know first, however many rows and sites it has.
+  const asked = referencesOf(
+    collection,
+    [...byId.values()].map((v) => v.incoming),
+  );
+  const { current, fromSeq, referenced } = await readForWrite(tx, collection, [...byId.keys()], [...sites], asked);
   // A record moving to another site locks that site too (providers can).
-  const moved = [...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s));
-  if (moved.length > 0) await lockSites(tx, moved);
-  const fromSeq = await lastSeqBySite(tx, collection, [...sites, ...moved]);
-  const referenced = await referencedSites(tx, collection, [
-    ...[...byId.values()].map((v) => v.incoming),
-    ...[...current.values()].map((c) => c.doc),
-  ]);
+  const moved = [...new Set([...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s)))];
+  if (moved.length > 0) {
+    await lockSites(tx, moved);
+    for (const [site, seq] of await lastSeqBySite(tx, collection, moved)) fromSeq.set(site, seq);
+  }
+  // A stored state may name records the pushed one does not, which the merge can keep.
+  const askedKeys = new Set(asked.map(referenceKey));
+  const more = referencesOf(
+    collection,
+    [...current.values()].map((c) => c.doc),
+  ).filter((r) => !askedKeys.has(referenceKey(r)));
+  if (more.length > 0) for (const [key, siteIds] of await referencedSites(tx, more)) referenced.set(key, siteIds);
 
   const conflicts: Doc[] = [];
   const txRejected: RejectedRow[] = [];
@@ -304,40 +314,89 @@ export function siteLocksSql(siteIds: string[]): string {
     .join(' ');
 }
 
-async function readForUpdate(tx: Tx, collection: CollectionName, ids: string[]) {
-  const { rows } = await tx.query<{ id: string; seq: string; deleted: boolean; doc: AnyRecord; site_ids: string[] }>(
-    `SELECT id, seq, deleted, doc, site_ids FROM ${tableOf[collection]} WHERE id = ANY($1::uuid[]) FOR UPDATE`,
-    [ids],
-  );
-  return new Map(rows.map((r) => [r.id, toStored(r)]));
+interface Reference {
+  target: CollectionName;
+  id: string;
+}
+const referenceKey = (r: Reference) => `${r.target}:${r.id}`;
+
+/** The records `docs` name in their reference fields (collections.ts), each once. */
+function referencesOf(collection: CollectionName, docs: readonly Doc[]): Reference[] {
+  const found = new Map<string, Reference>();
+  for (const { field, collection: target } of collectionSpec(collection).references ?? []) {
+    for (const doc of docs) {
+      const id = (doc as unknown as Record<string, unknown>)[field];
+      if (typeof id === 'string') found.set(`${target}:${id}`, { target, id });
+    }
+  }
+  return [...found.values()];
 }
 
-/** The sites of the records that `docs` refer to, keyed `collection:id`; a record not on the server is absent. */
-async function referencedSites(tx: Tx, collection: CollectionName, docs: Doc[]): Promise<Map<string, string[]>> {
-  const references = collectionSpec(collection).references ?? [];
-  const wanted = [...new Set(references.map((r) => r.collection))].flatMap((target) => {
-    const fields = references.filter((r) => r.collection === target).map((r) => r.field);
-    const ids = new Set<string>();
-    for (const doc of docs) {
-      for (const field of fields) {
-        const id = (doc as unknown as Record<string, unknown>)[field];
-        if (typeof id === 'string') ids.add(id);
-      }
-    }
-    return ids.size === 0 ? [] : [{ target, ids: [...ids] }];
+/**
+ * SELECTs, one per collection, answering a row for each referenced record the
+ * server holds: `kind` is its collection; the columns are readForWrite's.
+ */
+function referencedSql(references: readonly Reference[], param: (value: unknown) => string): string[] {
+  const targets = [...new Set(references.map((r) => r.target))];
+  return targets.map((target) => {
+    const ids = references.filter((r) => r.target === target).map((r) => r.id);
+    return `SELECT '${target}' AS kind, id, NULL::bigint AS seq, NULL::boolean AS deleted, NULL::jsonb AS doc, site_ids
+      FROM ${tableOf[target]} WHERE id = ANY(${param(ids)}::uuid[])`;
   });
-  if (wanted.length === 0) return new Map();
-  // One round trip however many collections the records refer to.
-  const { rows } = await tx.query<{ target: string; id: string; site_ids: string[] }>(
-    wanted
-      .map(
-        ({ target }, i) =>
-          `SELECT '${target}' AS target, id, site_ids FROM ${tableOf[target]} WHERE id = ANY($${i + 1}::uuid[])`,
-      )
-      .join(' UNION ALL '),
-    wanted.map((w) => w.ids),
+}
+
+/**
+ * What a batch's write reads first, in one statement, with its sites locked:
+ * the stored state of its records (locked for update), each site's last seq in
+ * the collection, and the sites of the records the pushed ones refer to (keyed
+ * `collection:id`; a record not on the server is absent).
+ */
+async function readForWrite(
+  tx: Tx,
+  collection: CollectionName,
+  ids: string[],
+  sites: string[],
+  references: readonly Reference[],
+) {
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const table = tableOf[collection];
+  const locked = `SELECT id, seq, deleted, doc, site_ids FROM ${table} WHERE id = ANY(${param(ids)}::uuid[]) FOR UPDATE`;
+  const parts = [
+    `SELECT 'current' AS kind, id, seq, deleted, doc, site_ids FROM locked`,
+    ...sites.map((site) => {
+      const p = param(site);
+      return `SELECT 'last-seq', ${p}::uuid, ${lastSiteSeq(table, p)}, NULL, NULL, NULL`;
+    }),
+    ...referencedSql(references, param),
+  ];
+  const { rows } = await tx.query<{
+    kind: string;
+    id: string;
+    seq: string | null;
+    deleted: boolean;
+    doc: AnyRecord;
+    site_ids: string[];
+  }>(`WITH locked AS (${locked}) ${parts.join(' UNION ALL ')}`, params);
+  const stored = new Map<string, StoredRecord>();
+  const fromSeq = new Map<string, number>();
+  const referenced = new Map<string, string[]>();
+  for (const row of rows) {
+    if (row.kind === 'current') stored.set(row.id, toStored({ ...row, seq: row.seq! }));
+    else if (row.kind === 'last-seq') fromSeq.set(row.id, Number(row.seq ?? 0));
+    else referenced.set(`${row.kind}:${row.id}`, row.site_ids);
+  }
+  return { current: stored, fromSeq, referenced };
+}
+
+/** The sites of the referenced records the server holds, keyed `collection:id` (see readForWrite). */
+async function referencedSites(tx: Tx, references: readonly Reference[]): Promise<Map<string, string[]>> {
+  const params: unknown[] = [];
+  const { rows } = await tx.query<{ kind: string; id: string; site_ids: string[] }>(
+    referencedSql(references, (value) => `$${params.push(value)}`).join(' UNION ALL '),
+    params,
   );
-  return new Map(rows.map((row) => [`${row.target}:${row.id}`, row.site_ids]));
+  return new Map(rows.map((row) => [`${row.kind}:${row.id}`, row.site_ids]));
 }
 
 /**
