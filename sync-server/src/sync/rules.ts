@@ -200,52 +200,62 @@ export async function overlappingAppointments(
   return (await overlapsOf(tx, [appointment], statuses))[0]!;
 }
 
+/** Whether a row is new, or any of `fields` (its tombstone flag included) changed. */
+function newOrChanged({ record, previous }: RuleRow, fields: readonly string[]): boolean {
+  if (previous === undefined) return true;
+  const [next, before] = [record as unknown as Record<string, unknown>, previous as unknown as Record<string, unknown>];
+  return fields.some((field) => next[field] !== before[field]);
+}
+
+/**
+ * Runs `judge` on the rows `canClash` picks. The others are stored as they are,
+ * and the rows judged find them stored.
+ */
+async function judgeOnly(
+  batch: readonly RuleRow[],
+  canClash: (row: RuleRow) => boolean,
+  judge: (rows: RuleRow[]) => Promise<Doc[]>,
+): Promise<Doc[]> {
+  const judged = batch.flatMap((row, i) => (canClash(row) ? [i] : []));
+  const out = batch.map((row) => row.record);
+  if (judged.length === 0) return out;
+  const flagged = await judge(judged.map((i) => batch[i]!));
+  judged.forEach((i, k) => (out[i] = flagged[k]!));
+  return out;
+}
+
 /**
  * Whether a write can make a clash of bookings: a new appointment, or one whose
  * provider, time or hold on its slot changed. A check-in, a no-show score or a
  * note leaves the slot as it was: whatever it overlaps was flagged when that
  * booking was made, on the booking that made the clash.
  */
-function changesSlot({ record, previous }: RuleRow): boolean {
-  if (previous === undefined) return true;
-  const next = record as unknown as Appointment & { _deleted: boolean };
-  const before = previous as unknown as Appointment & { _deleted: boolean };
-  return (
-    next.providerId !== before.providerId ||
-    next.start !== before.start ||
-    next.end !== before.end ||
-    next._deleted !== before._deleted ||
-    holdsSlot(next.status) !== holdsSlot(before.status)
-  );
-}
+const changesSlot = (row: RuleRow): boolean =>
+  newOrChanged(row, ['providerId', 'start', 'end', '_deleted']) ||
+  holdsSlot((row.record as unknown as Appointment).status) !==
+    holdsSlot((row.previous as unknown as Appointment).status);
 
 /** Two bookings of one provider at overlapping times: only the server sees both when they were made offline. */
 const flagOverlappingBooking: BatchRule = {
-  batch: async (tx, batch) => {
-    // The rows that leave their slot as it was are stored as they are: the rows judged find them stored.
-    const judged = batch.flatMap((row, i) => (changesSlot(row) ? [i] : []));
-    const out = batch.map((row) => row.record);
-    if (judged.length === 0) return out;
-    const rows = judged.map((i) => batch[i]!);
-    const appointments = rows.map((r) => r.record as unknown as Appointment & { _deleted: boolean });
-    const stored = (await overlapsOf(tx, appointments, slotHoldingStatuses)).map((list) => list.map((a) => a.id));
-    const clashes = clashesInOrder(
-      rows,
-      stored,
-      (row) => (row as unknown as Appointment).providerId,
-      (earlier, row) => {
-        const [a, b] = [earlier as unknown as Appointment & { _deleted: boolean }, row as unknown as Appointment];
-        return !a._deleted && holdsSlot(a.status) && a.start < b.end && a.end > b.start;
-      },
-    ).map((ids, i) => (holdsSlot(appointments[i]!.status) ? ids : []));
-    const flagged = raiseEach('appointments', rows, clashes, (_row, other) => ({
-      key: `overlapping-booking:${other}`,
-      code: 'overlapping-booking',
-      reason: `the provider is also booked for appointment ${other} at an overlapping time`,
-    }));
-    judged.forEach((i, k) => (out[i] = flagged[k]!));
-    return out;
-  },
+  batch: (tx, batch) =>
+    judgeOnly(batch, changesSlot, async (rows) => {
+      const appointments = rows.map((r) => r.record as unknown as Appointment & { _deleted: boolean });
+      const stored = (await overlapsOf(tx, appointments, slotHoldingStatuses)).map((list) => list.map((a) => a.id));
+      const clashes = clashesInOrder(
+        rows,
+        stored,
+        (row) => (row as unknown as Appointment).providerId,
+        (earlier, row) => {
+          const [a, b] = [earlier as unknown as Appointment & { _deleted: boolean }, row as unknown as Appointment];
+          return !a._deleted && holdsSlot(a.status) && a.start < b.end && a.end > b.start;
+        },
+      ).map((ids, i) => (holdsSlot(appointments[i]!.status) ? ids : []));
+      return raiseEach('appointments', rows, clashes, (_row, other) => ({
+        key: `overlapping-booking:${other}`,
+        code: 'overlapping-booking',
+        reason: `the provider is also booked for appointment ${other} at an overlapping time`,
+      }));
+    }),
 };
 
 /**
@@ -254,76 +264,60 @@ const flagOverlappingBooking: BatchRule = {
  * call, a room or a done leaves the ticket as it was: whatever it shares was
  * flagged when the entry was made, on the entry that made the clash.
  */
-function changesTicket({ record, previous }: RuleRow): boolean {
-  if (previous === undefined) return true;
-  const next = record as unknown as QueueEntry & { _deleted: boolean };
-  const before = previous as unknown as QueueEntry & { _deleted: boolean };
-  return (
-    next.ticketCode !== before.ticketCode ||
-    next.checkedInAt !== before.checkedInAt ||
-    next.siteId !== before.siteId ||
-    next._deleted !== before._deleted
-  );
-}
+const changesTicket = (row: RuleRow): boolean => newOrChanged(row, ['ticketCode', 'checkedInAt', 'siteId', '_deleted']);
 
 /** A ticket code handed out twice on one day at one site can call the wrong patient. */
 const flagDuplicateTicketCode: BatchRule = {
-  batch: async (tx, batch) => {
-    // The rows that keep their ticket are stored as they are: the rows judged find them stored.
-    const judged = batch.flatMap((row, i) => (changesTicket(row) ? [i] : []));
-    const out = batch.map((row) => row.record);
-    if (judged.length === 0) return out;
-    const rows = judged.map((i) => batch[i]!);
-    const entries = rows.map((r) => r.record as unknown as QueueEntry & { _deleted: boolean });
-    const { rows: zones } = await tx.query<{ id: string; timezone: string | null }>(
-      `SELECT id, doc->>'timezone' AS timezone FROM sites WHERE id = ANY($1::uuid[])`,
-      [[...new Set(entries.map((e) => e.siteId))]],
-    );
-    const zoneOf = new Map(zones.map((z) => [z.id, z.timezone ?? 'UTC']));
-    const dayOf = (entry: Pick<QueueEntry, 'siteId' | 'checkedInAt'>) =>
-      localDateAt(new Date(entry.checkedInAt), zoneOf.get(entry.siteId) ?? 'UTC');
-    const days = entries.map(dayOf);
-    const { rows: found } = await tx.query<{ i: string; id: string; at: string }>(
-      `SELECT k.i, q.id, q.at
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(site, ticket, after, before, i)
-         CROSS JOIN LATERAL (
-           SELECT q.id, q.doc->>'checkedInAt' AS at FROM queue_entries q
-            WHERE q.doc->>'ticketCode' = k.ticket
-              AND q.doc->>'checkedInAt' >= k.after AND q.doc->>'checkedInAt' < k.before
-              AND NOT q.deleted AND q.site_ids @> ARRAY[k.site]
-           ${PROBE_EACH}
-         ) q`,
-      // A day is at most 26 hours from local midnight in any zone; the exact day is checked below.
-      [
-        entries.map((e) => e.siteId),
-        entries.map((e) => e.ticketCode),
-        days.map((d) => shiftDays(d, -1)),
-        days.map((d) => shiftDays(d, 2)),
-      ],
-    );
-    const stored = byPosition(rows.length, found).map((list, i) =>
-      list.filter((r) => dayOf({ siteId: entries[i]!.siteId, checkedInAt: r.at }) === days[i]).map((r) => r.id),
-    );
-    const clashes = clashesInOrder(
-      rows,
-      stored,
-      (row) => {
-        const entry = row as unknown as QueueEntry;
-        return `${entry.siteId}|${entry.ticketCode}`;
-      },
-      (earlier, row) => {
-        const [a, b] = [earlier as unknown as QueueEntry & { _deleted: boolean }, row as unknown as QueueEntry];
-        return !a._deleted && dayOf(a) === dayOf(b);
-      },
-    );
-    const flagged = raiseEach('queueEntries', rows, clashes, (row, other) => ({
-      key: `duplicate-ticket-code:${other}`,
-      code: 'duplicate-ticket-code',
-      reason: `ticket ${(row as unknown as QueueEntry).ticketCode} was also given to queue entry ${other} today`,
-    }));
-    judged.forEach((i, k) => (out[i] = flagged[k]!));
-    return out;
-  },
+  batch: (tx, batch) =>
+    judgeOnly(batch, changesTicket, async (rows) => {
+      const entries = rows.map((r) => r.record as unknown as QueueEntry & { _deleted: boolean });
+      const { rows: zones } = await tx.query<{ id: string; timezone: string | null }>(
+        `SELECT id, doc->>'timezone' AS timezone FROM sites WHERE id = ANY($1::uuid[])`,
+        [[...new Set(entries.map((e) => e.siteId))]],
+      );
+      const zoneOf = new Map(zones.map((z) => [z.id, z.timezone ?? 'UTC']));
+      const dayOf = (entry: Pick<QueueEntry, 'siteId' | 'checkedInAt'>) =>
+        localDateAt(new Date(entry.checkedInAt), zoneOf.get(entry.siteId) ?? 'UTC');
+      const days = entries.map(dayOf);
+      const { rows: found } = await tx.query<{ i: string; id: string; at: string }>(
+        `SELECT k.i, q.id, q.at
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(site, ticket, after, before, i)
+           CROSS JOIN LATERAL (
+             SELECT q.id, q.doc->>'checkedInAt' AS at FROM queue_entries q
+              WHERE q.doc->>'ticketCode' = k.ticket
+                AND q.doc->>'checkedInAt' >= k.after AND q.doc->>'checkedInAt' < k.before
+                AND NOT q.deleted AND q.site_ids @> ARRAY[k.site]
+             ${PROBE_EACH}
+           ) q`,
+        // A day is at most 26 hours from local midnight in any zone; the exact day is checked below.
+        [
+          entries.map((e) => e.siteId),
+          entries.map((e) => e.ticketCode),
+          days.map((d) => shiftDays(d, -1)),
+          days.map((d) => shiftDays(d, 2)),
+        ],
+      );
+      const stored = byPosition(rows.length, found).map((list, i) =>
+        list.filter((r) => dayOf({ siteId: entries[i]!.siteId, checkedInAt: r.at }) === days[i]).map((r) => r.id),
+      );
+      const clashes = clashesInOrder(
+        rows,
+        stored,
+        (row) => {
+          const entry = row as unknown as QueueEntry;
+          return `${entry.siteId}|${entry.ticketCode}`;
+        },
+        (earlier, row) => {
+          const [a, b] = [earlier as unknown as QueueEntry & { _deleted: boolean }, row as unknown as QueueEntry];
+          return !a._deleted && dayOf(a) === dayOf(b);
+        },
+      );
+      return raiseEach('queueEntries', rows, clashes, (row, other) => ({
+        key: `duplicate-ticket-code:${other}`,
+        code: 'duplicate-ticket-code',
+        reason: `ticket ${(row as unknown as QueueEntry).ticketCode} was also given to queue entry ${other} today`,
+      }));
+    }),
 };
 
 /**
