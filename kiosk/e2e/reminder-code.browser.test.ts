@@ -184,6 +184,20 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
     await context.close();
   });
 
+  it('tells the patient to type the code when the kiosk has no camera', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/app/kiosk/check-in.html`);
+    await enroll(page, server, admin, 'kiosk');
+    await expect.poll(() => page.getByTestId('device-status').textContent(), { timeout: 20_000 }).toBe('Online');
+    await page.getByRole('button', { name: t.start }).click();
+    await page.getByRole('radio', { name: t.byCode }).check();
+    await page.getByRole('button', { name: t.scanQr }).click();
+    await expect.poll(() => page.getByTestId('qr-scanner').getByRole('alert').textContent()).toBe(t.scanUnavailable);
+    await expect(page.getByRole('textbox', { name: t.reminderCode }).isVisible()).resolves.toBe(true);
+    await context.close();
+  });
+
   it("reads the reminder's QR code with the kiosk's camera and checks the patient in", async () => {
     const scanned = await bookWithCode('Codescan', '12:00');
     // Chromium's fake camera shows the QR code of the email.

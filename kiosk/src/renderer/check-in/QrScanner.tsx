@@ -23,26 +23,36 @@ export function QrScanner({
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     let controls: IScannerControls | null = null;
+    let stream: MediaStream | null = null;
     let done = false;
+    const stop = () => {
+      controls?.stop();
+      stream?.getTracks().forEach((track) => track.stop());
+    };
     const reader = new BrowserQRCodeReader();
-    reader
-      .decodeFromVideoDevice(undefined, video.current!, (result) => {
+    (async () => {
+      // The camera is open and playing before zxing is given it: zxing's own start
+      // (decodeFromVideoDevice) listens for a `canplay` that may have fired already, and
+      // then gives up after five seconds, which a busy kiosk reported as no camera.
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+      if (done) return stop();
+      const element = video.current!;
+      element.srcObject = stream;
+      await element.play();
+      controls = await reader.decodeFromVideoElement(element, (result) => {
         const code = result ? normalizeAppointmentCode(result.getText()) : null;
         if (code === null || done) return;
         done = true;
-        controls?.stop();
+        stop();
         onCode(code);
-      })
-      .then(
-        (started) => {
-          controls = started;
-          if (done) started.stop();
-        },
-        () => setFailed(true),
-      );
+      });
+      if (done) stop();
+    })().catch(() => {
+      if (!done) setFailed(true);
+    });
     return () => {
       done = true;
-      controls?.stop();
+      stop();
     };
   }, [onCode]);
 
