@@ -125,6 +125,16 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
     await page.getByRole('button', { name: t.find }).click();
   }
 
+  /** A new kiosk, enrolled and synced, with its QR scanner open. */
+  async function openScanner(page: Page) {
+    await page.goto(`${server.url}/app/kiosk/check-in.html`);
+    await enroll(page, server, admin, 'kiosk');
+    await expect.poll(() => page.getByTestId('device-status').textContent(), { timeout: 20_000 }).toBe('Online');
+    await page.getByRole('button', { name: t.start }).click();
+    await page.getByRole('radio', { name: t.byCode }).check();
+    await page.getByRole('button', { name: t.scanQr }).click();
+  }
+
   async function checkedInAtServer(appointment: Appointment) {
     await eventually(async () => {
       const [row] = await server.db.query<{ doc: Appointment }>('SELECT doc FROM appointments WHERE id = $1', [
@@ -187,12 +197,7 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
   it('tells the patient to type the code when the kiosk has no camera', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${server.url}/app/kiosk/check-in.html`);
-    await enroll(page, server, admin, 'kiosk');
-    await expect.poll(() => page.getByTestId('device-status').textContent(), { timeout: 20_000 }).toBe('Online');
-    await page.getByRole('button', { name: t.start }).click();
-    await page.getByRole('radio', { name: t.byCode }).check();
-    await page.getByRole('button', { name: t.scanQr }).click();
+    await openScanner(page);
     await expect.poll(() => page.getByTestId('qr-scanner').getByRole('alert').textContent()).toBe(t.scanUnavailable);
     await expect(page.getByRole('textbox', { name: t.reminderCode }).isVisible()).resolves.toBe(true);
     await context.close();
@@ -213,12 +218,7 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
       const context = await camera.newContext();
       await context.grantPermissions(['camera'], { origin: server.url });
       const page = await context.newPage();
-      await page.goto(`${server.url}/app/kiosk/check-in.html`);
-      await enroll(page, server, admin, 'kiosk');
-      await expect.poll(() => page.getByTestId('device-status').textContent(), { timeout: 20_000 }).toBe('Online');
-      await page.getByRole('button', { name: t.start }).click();
-      await page.getByRole('radio', { name: t.byCode }).check();
-      await page.getByRole('button', { name: t.scanQr }).click();
+      await openScanner(page);
       // zxing decodes a frame every half second; with the rest of the suite's browsers beside it,
       // the first readable frame took over 15 s once.
       await expect.poll(() => heading(page), { timeout: 30_000 }).toBe(t.confirmTitle);

@@ -19,8 +19,13 @@ export interface AuthDeps {
  */
 export async function authenticate(deps: AuthDeps, token: string | undefined): Promise<VerifiedPrincipal> {
   const principal = await verifyToken(deps, token);
-  if (!(await deps.isActive(principal))) throw revokedError();
+  await checkActive(deps, principal);
   return principal;
+}
+
+/** `authenticate`'s second half: refuses with `revoked` a principal whose session or device is no longer live. */
+export async function checkActive(deps: Pick<AuthDeps, 'isActive'>, principal: VerifiedPrincipal): Promise<void> {
+  if (!(await deps.isActive(principal))) throw revokedError();
 }
 
 /**

@@ -11,7 +11,7 @@ import express, { type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { actorOf, AuditLog, isPatientData, type AuditEvent } from '#audit/audit-log';
-import { authenticate, requestOrigin, revokedError, verifyToken, type IsActive } from '#auth/authenticate';
+import { authenticate, checkActive, requestOrigin, verifyToken, type IsActive } from '#auth/authenticate';
 import { createIsActive, livenessSql } from '#auth/is-active';
 import { bearerToken, type TokenService } from '#auth/tokens';
 import type { ChangeFeed } from '#changes/feed';
@@ -90,23 +90,21 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
     // The database half of authentication is checked by the statement that reads the page
     // (or beside it): a revoked device gets `revoked`, and nothing is read for it.
     const principal = await verifyToken(deps, bearerToken(req.header('authorization')));
-    const checkActive = async () => {
-      if (!(await deps.isActive(principal))) throw revokedError();
-    };
+    const isLive = () => checkActive(deps, principal);
     const view = policy.view(principal, collection);
     if (view === null) {
-      await checkActive();
+      await isLive();
       throw new HttpError(403, 'forbidden', `role "${principal.role}" may not read ${collection}`);
     }
     const query = pullQuerySchema.safeParse(req.query);
     if (!query.success) {
-      await checkActive();
+      await isLive();
       throw HttpError.fromZod(query.error, 'pull query');
     }
     const page = await pullChanges(deps.db, collection, view, query.data.checkpoint, query.data.limit, {
       // A check given in place of the database's has no SQL form: pulls then run it on its own.
       liveness: (param) => (syncDeps.isActive ? null : livenessSql(principal, param)),
-      checkActive,
+      checkActive: isLive,
       // The read is recorded before its page leaves, so no page leaves unrecorded.
       read: isPatientData(collection)
         ? { actor: actorOf(principal), action: 'read', collection, via: 'sync.pull', ...requestOrigin(req) }
