@@ -200,6 +200,7 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
     await openScanner(page);
     await expect.poll(() => page.getByTestId('qr-scanner').getByRole('alert').textContent()).toBe(t.scanUnavailable);
     await expect(page.getByRole('textbox', { name: t.reminderCode }).isVisible()).resolves.toBe(true);
+    await saveScreenshot(page, 'kiosk-scanner-no-camera');
     await context.close();
   });
 
