@@ -122,11 +122,13 @@ describe('the compiled entry', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    // Incremental: seconds when `npm run typecheck` (which CI runs first) already built it.
-    // Type errors elsewhere still emit; what matters here is that the entry runs.
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'sync-server'], {
-      cwd: ROOT,
-    }).catch(() => undefined);
+    // What matters here is that the entry runs; types are `npm run typecheck`'s job, which still
+    // checks everything after an emit without checks. Emitting alone takes half the time of both.
+    await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'sync-server', '--noCheck'],
+      { cwd: ROOT },
+    );
   }, 180_000);
   afterAll(async () => {
     await database?.drop();

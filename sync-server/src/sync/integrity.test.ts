@@ -69,6 +69,7 @@ function waitingEntry(
   appointmentId: string | null,
   ticketCode: string,
   actor: Actor = seeder,
+  checkedInAt = new Date().toISOString(),
 ) {
   return createRecord(
     'queueEntries',
@@ -81,7 +82,7 @@ function waitingEntry(
       ticketCode,
       priority: 'normal',
       status: 'waiting',
-      checkedInAt: new Date().toISOString(),
+      checkedInAt,
       roomId: null,
     },
     clock,
@@ -392,6 +393,25 @@ describe('a ticket code given twice on one day', () => {
     expect(Object.keys((await stored<QueueEntry>('queue_entries', walkIn.id)).attention)).toEqual(
       Object.keys(flagged.attention),
     );
+  });
+
+  it("counts the day in the site's timezone, not in UTC", async () => {
+    // Honolulu is ten hours behind UTC all year: 22:00 there is 08:00 the next day in UTC.
+    const { site } = await seedSite(server.db, 'Honolulu Ticket Clinic', 'Pacific/Honolulu');
+    const patient = createRecord('patients', newPatient(site.id), clock, seeder);
+    await writeRecords(server.db, 'patients', [patient], { rules: serverRules });
+    const desk = await enrolledDevice(server, site.id, 'desk');
+    const actor = deskActor(desk.deviceId);
+    const morning = waitingEntry(site.id, patient.id, null, 'A-100', actor, '2026-03-02T20:00:00.000Z');
+    expect((await push(desk.token, 'queueEntries', [morning])).body.rejected).toEqual([]);
+    // The same local day as the morning's, though another UTC date; and the next local day, on that UTC date.
+    const evening = waitingEntry(site.id, patient.id, null, 'A-100', actor, '2026-03-03T08:00:00.000Z');
+    const pastMidnight = waitingEntry(site.id, patient.id, null, 'A-100', actor, '2026-03-03T11:00:00.000Z');
+    expect((await push(desk.token, 'queueEntries', [evening, pastMidnight])).body.rejected).toEqual([]);
+    expect(Object.values((await stored<QueueEntry>('queue_entries', evening.id)).attention)).toEqual([
+      expect.objectContaining({ code: 'duplicate-ticket-code', reason: expect.stringContaining(morning.id) }),
+    ]);
+    expect((await stored<QueueEntry>('queue_entries', pastMidnight.id)).attention).toEqual({});
   });
 });
 

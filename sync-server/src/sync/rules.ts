@@ -150,6 +150,8 @@ const flagProbableDuplicatePatient: BatchRule = {
 };
 
 const DAY_MS = 86_400_000;
+/** Longer than any local day (DST days included): instants of one day are closer than this. */
+const SAME_DAY_WITHIN_MS = 26 * 3_600_000;
 
 /**
  * The other appointments of each one's provider whose time overlaps its own,
@@ -271,33 +273,39 @@ const flagDuplicateTicketCode: BatchRule = {
   batch: (tx, batch) =>
     judgeOnly(batch, changesTicket, async (rows) => {
       const entries = rows.map((r) => r.record as unknown as QueueEntry & { _deleted: boolean });
-      const { rows: zones } = await tx.query<{ id: string; timezone: string | null }>(
-        `SELECT id, doc->>'timezone' AS timezone FROM sites WHERE id = ANY($1::uuid[])`,
-        [[...new Set(entries.map((e) => e.siteId))]],
-      );
-      const zoneOf = new Map(zones.map((z) => [z.id, z.timezone ?? 'UTC']));
-      const dayOf = (entry: Pick<QueueEntry, 'siteId' | 'checkedInAt'>) =>
-        localDateAt(new Date(entry.checkedInAt), zoneOf.get(entry.siteId) ?? 'UTC');
-      const days = entries.map(dayOf);
-      const { rows: found } = await tx.query<{ i: string; id: string; at: string }>(
-        `SELECT k.i, q.id, q.at
+      // Each entry's site timezone comes with its probe, in one round trip. Two instants of one local day
+      // are less than 26 hours apart in any zone, so the probe reads that far around the entry (stored
+      // times are all ISO with milliseconds and Z, so they compare as text); the day is checked below.
+      const { rows: found } = await tx.query<{
+        i: string;
+        timezone: string | null;
+        id: string | null;
+        at: string | null;
+      }>(
+        `SELECT k.i, s.doc->>'timezone' AS timezone, q.id, q.at
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(site, ticket, after, before, i)
-           CROSS JOIN LATERAL (
+           LEFT JOIN sites s ON s.id = k.site
+           LEFT JOIN LATERAL (
              SELECT q.id, q.doc->>'checkedInAt' AS at FROM queue_entries q
               WHERE q.doc->>'ticketCode' = k.ticket
                 AND q.doc->>'checkedInAt' >= k.after AND q.doc->>'checkedInAt' < k.before
                 AND NOT q.deleted AND q.site_ids @> ARRAY[k.site]
              ${PROBE_EACH}
-           ) q`,
-        // A day is at most 26 hours from local midnight in any zone; the exact day is checked below.
+           ) q ON true`,
         [
           entries.map((e) => e.siteId),
           entries.map((e) => e.ticketCode),
-          days.map((d) => shiftDays(d, -1)),
-          days.map((d) => shiftDays(d, 2)),
+          entries.map((e) => new Date(Date.parse(e.checkedInAt) - SAME_DAY_WITHIN_MS).toISOString()),
+          entries.map((e) => new Date(Date.parse(e.checkedInAt) + SAME_DAY_WITHIN_MS).toISOString()),
         ],
       );
-      const stored = byPosition(rows.length, found).map((list, i) =>
+      const zoneOf = new Map(found.map((r) => [entries[Number(r.i) - 1]!.siteId, r.timezone ?? 'UTC']));
+      const dayOf = (entry: Pick<QueueEntry, 'siteId' | 'checkedInAt'>) =>
+        localDateAt(new Date(entry.checkedInAt), zoneOf.get(entry.siteId) ?? 'UTC');
+      const days = entries.map(dayOf);
+      // An entry whose probe found nothing still has its row, holding its site's timezone.
+      const held = found.filter((r): r is typeof r & { id: string; at: string } => r.id !== null);
+      const stored = byPosition(rows.length, held).map((list, i) =>
         list.filter((r) => dayOf({ siteId: entries[i]!.siteId, checkedInAt: r.at }) === days[i]).map((r) => r.id),
       );
       const clashes = clashesInOrder(
@@ -373,9 +381,3 @@ export const serverRules: ServerRules = {
   appointments: [flagOverlappingBooking],
   queueEntries: [flagDuplicateTicketCode, flagDuplicateArrival],
 };
-
-function shiftDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString();
-}
