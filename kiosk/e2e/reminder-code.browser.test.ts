@@ -6,6 +6,7 @@ import {
   buildRenderer,
   describeInBrowser,
   eventually,
+  expectNoAxeViolations,
   launchChromium,
   saveScreenshot,
   type BuiltRenderer,
@@ -198,8 +199,14 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
     const context = await browser.newContext();
     const page = await context.newPage();
     await openScanner(page);
-    await expect.poll(() => page.getByTestId('qr-scanner').getByRole('alert').textContent()).toBe(t.scanUnavailable);
-    await expect(page.getByRole('textbox', { name: t.reminderCode }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe(t.scanUnavailable);
+    // The scanner is gone, with nothing left to press to type: the code field has the focus.
+    expect(await page.getByTestId('qr-scanner').count()).toBe(0);
+    expect(await page.getByRole('button', { name: t.typeCodeInstead }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: t.scanQr }).count()).toBe(0);
+    const field = page.getByRole('textbox', { name: t.reminderCode });
+    await expect(field.evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
+    await expectNoAxeViolations(page);
     await saveScreenshot(page, 'kiosk-scanner-no-camera');
     await context.close();
   });

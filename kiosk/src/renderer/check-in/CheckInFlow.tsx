@@ -470,7 +470,15 @@ function IdentifyStep({
   const [year, setYear] = useState(prevYear ?? '');
   const [code, setCode] = useState('');
   const [scanning, setScanning] = useState(false);
+  const [cameraUnavailable, setCameraUnavailable] = useState(false);
+  const codeInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
+  // Without a camera the scanner closes, says so once, and leaves the patient in the code field.
+  const unavailable = useCallback(() => {
+    setScanning(false);
+    setCameraUnavailable(true);
+    codeInput.current?.focus();
+  }, []);
   const scanned = useCallback(
     (read: string) => {
       setScanning(false);
@@ -581,6 +589,7 @@ function IdentifyStep({
               <label htmlFor={`${id}-code`}>{t.reminderCode}</label>
               <input
                 id={`${id}-code`}
+                ref={codeInput}
                 className="touch-input"
                 autoComplete="off"
                 autoCapitalize="characters"
@@ -593,7 +602,11 @@ function IdentifyStep({
                 {t.reminderCodeHint}
               </p>
               {scanning ? (
-                <QrScanner t={t} onCode={scanned} onClose={() => setScanning(false)} />
+                <QrScanner t={t} onCode={scanned} onUnavailable={unavailable} onClose={() => setScanning(false)} />
+              ) : cameraUnavailable ? (
+                <p className="kiosk__message kiosk__message--error" role="alert">
+                  {t.scanUnavailable}
+                </p>
               ) : (
                 <button type="button" className="touch" onClick={() => setScanning(true)}>
                   {t.scanQr}

@@ -1,26 +1,27 @@
 import { normalizeAppointmentCode } from '@medisync/shared/domain';
 import { BrowserQRCodeReader, type IScannerControls } from '@zxing/browser';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import type { Catalogue } from '../i18n/index.js';
 
 /**
  * Reads the QR code of a reminder with the kiosk's camera (`@zxing/browser`)
  * and hands over the check-in code it holds; anything that is not a code is
  * ignored and scanning goes on. The camera is released when the scanner
- * closes, whatever closes it. Without a camera (or permission to use it) the
- * patient is told to type the code instead.
+ * closes, whatever closes it. Without a camera (or permission to use it) it
+ * calls `onUnavailable`, and the check-in form tells the patient to type the code.
  */
 export function QrScanner({
   t,
   onCode,
+  onUnavailable,
   onClose,
 }: {
   t: Catalogue;
   onCode: (code: string) => void;
+  onUnavailable: () => void;
   onClose: () => void;
 }) {
   const video = useRef<HTMLVideoElement>(null);
-  const [failed, setFailed] = useState(false);
   useEffect(() => {
     let controls: IScannerControls | null = null;
     let stream: MediaStream | null = null;
@@ -48,26 +49,18 @@ export function QrScanner({
       });
       if (done) stop();
     })().catch(() => {
-      if (!done) setFailed(true);
+      if (!done) onUnavailable();
     });
     return () => {
       done = true;
       stop();
     };
-  }, [onCode]);
+  }, [onCode, onUnavailable]);
 
   return (
     <div className="kiosk__scanner" data-testid="qr-scanner">
-      {failed ? (
-        <p className="kiosk__message kiosk__message--error" role="alert">
-          {t.scanUnavailable}
-        </p>
-      ) : (
-        <>
-          <p className="kiosk__hint">{t.scanHint}</p>
-          <video ref={video} className="kiosk__scanner-video" muted playsInline aria-label={t.scanHint} />
-        </>
-      )}
+      <p className="kiosk__hint">{t.scanHint}</p>
+      <video ref={video} className="kiosk__scanner-video" muted playsInline aria-label={t.scanHint} />
       <button type="button" className="touch" onClick={onClose}>
         {t.typeCodeInstead}
       </button>
