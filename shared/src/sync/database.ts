@@ -15,6 +15,7 @@ import {
   type RecordTypes,
   type Replicated,
 } from '../domain/index.js';
+import { withChangesSinceByKeyset } from './changes-since.js';
 import { PendingChanges, type PendingEntry } from './pending-changes.js';
 import { MIGRATION_STRATEGIES, rxSchemaOf } from './rx-schema.js';
 
@@ -83,7 +84,9 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
   const encrypted = options.encryptionKey !== undefined;
   const rx = (await createRxDatabase({
     name: options.name,
-    storage: encrypted ? wrappedKeyEncryptionCryptoJsStorage({ storage: options.storage }) : options.storage,
+    storage: withChangesSinceByKeyset(
+      encrypted ? wrappedKeyEncryptionCryptoJsStorage({ storage: options.storage }) : options.storage,
+    ),
     ...(encrypted ? { password: options.encryptionKey } : {}),
     multiInstance: false,
     localDocuments: true,

@@ -1,7 +1,8 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { describe, expect, it } from 'vitest';
-import { createRecord, HybridClock, newId, type Patient } from '../domain/index.js';
+import { newId } from '../domain/index.js';
+import { testPatient } from '../domain/testing/patients.js';
 import { openDeviceDatabase } from './database.js';
 
 /** Everything stored in an IndexedDB factory, as text: what someone copying the disk would see. */
@@ -26,28 +27,13 @@ async function rawContents(indexedDB: IDBFactory): Promise<string> {
   return chunks.join('\n');
 }
 
-function patient(siteId: string): Patient {
-  return createRecord(
-    'patients',
-    {
-      id: newId(),
-      siteId,
-      mrn: null,
-      givenName: 'Rosa',
-      familyName: 'Lindqvist',
-      dob: '1971-05-09',
-      sex: 'female',
-      phone: '+1 555 0147',
-      email: 'rosa@example.org',
-      address: null,
-      preferredLanguage: 'en',
-      insurance: { payer: 'Acme Health', memberId: 'ZX-99812', groupNumber: null },
-      active: true,
-      mergedInto: null,
-    },
-    new HybridClock('desk-1'),
-    { id: 'desk-1', role: 'desk', source: 'desk' },
-  );
+/** A patient with every field the at-rest encryption covers filled in. */
+function patient(siteId: string) {
+  return testPatient(siteId, {
+    phone: '+1 555 0147',
+    email: 'rosa@example.org',
+    insurance: { payer: 'Acme Health', memberId: 'ZX-99812', groupNumber: null },
+  });
 }
 
 describe('patient fields at rest', () => {
