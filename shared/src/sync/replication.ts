@@ -111,10 +111,25 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
   const pullWanted = new Set<CollectionName>();
   const tell = (name: CollectionName, item: StreamItem) => {
     readAhead.delete(name);
-    if (item === 'RESYNC') pullWanted.add(name);
+    if (item === 'RESYNC') {
+      pullWanted.add(name);
+      if (inFirstSync(name)) return;
+    }
     streams.get(name)?.next(item);
   };
-  const replications: RxReplicationState<Doc, Checkpoint>[] = [];
+  const replications = new Map<CollectionName, RxReplicationState<Doc, Checkpoint>>();
+  /**
+   * Whether a collection's first sync is pulling right now. RxDB's upstream takes
+   * a RESYNC as its cue to read back through every local change since its
+   * checkpoint, and during a first sync that means chasing the history being
+   * stored, page after page, on the same thread and database. The first sync
+   * reads up to the server's head anyway, so a RESYNC then only waits in
+   * `pullWanted` and is sent once the collection has caught up (or has stopped
+   * pulling without catching up, by the idle check below).
+   */
+  const inFirstSync = (name: CollectionName) =>
+    progress[name]?.caughtUp !== true &&
+    (replications.get(name)?.internalReplicationState?.events.active.down.getValue() ?? false);
   let stopped = false;
 
   const markOnline = () => {
@@ -343,6 +358,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
                     if (idle === null || progress[name] !== current || stopped) return;
                     progress[name] = { ...current, caughtUp: true };
                     update({ firstSync: firstSyncProgress(progress, db.pulled.length) });
+                    if (pullWanted.has(name)) tell(name, 'RESYNC');
                   },
                 );
               }
@@ -399,7 +415,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
       // RxDB retries by itself; the state says why nothing moves meanwhile.
       update({ lastError: error.message });
     });
-    replications.push(replication);
+    replications.set(name, replication);
   }
   const pendingSubscription = db.pending.count$.subscribe((pending) => update({ pending }));
 
@@ -451,7 +467,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     pendingSubscription.unsubscribe();
     socket.close();
     for (const stream of streams.values()) stream.complete();
-    await Promise.all(replications.map((r) => r.cancel()));
+    await Promise.all([...replications.values()].map((r) => r.cancel()));
   }
 
   return {
@@ -460,7 +476,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
       return state.value;
     },
     async awaitInSync() {
-      await Promise.all(replications.map((r) => r.awaitInSync()));
+      await Promise.all([...replications.values()].map((r) => r.awaitInSync()));
     },
     stop,
   };
