@@ -167,11 +167,10 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
     await expect.poll(() => heading(page)).toBe(t.alreadyHereTitle);
     expect(await page.textContent('main')).toContain(t.greeting('Rosa C.'));
     // Its one button stands under the centred message, not off to one side.
-    const middle = (box: { x: number; width: number } | null) => (box ? box.x + box.width / 2 : NaN);
-    const message = middle(await page.getByRole('heading', { level: 1 }).boundingBox());
-    expect(Math.abs(middle(await page.getByRole('button', { name: t.finish }).boundingBox()) - message)).toBeLessThan(
-      2,
-    );
+    const centre = (box: { x: number; width: number } | null) => (box ? box.x + box.width / 2 : NaN);
+    const messageCentre = centre(await page.getByRole('heading', { level: 1 }).boundingBox());
+    const buttonCentre = centre(await page.getByRole('button', { name: t.finish }).boundingBox());
+    expect(Math.abs(buttonCentre - messageCentre)).toBeLessThan(2);
     await saveScreenshot(page, 'kiosk-reminder-code-used');
     await page.getByRole('button', { name: t.finish }).click();
 
