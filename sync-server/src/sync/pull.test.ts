@@ -84,6 +84,8 @@ async function firstPull(token: string, collection: CollectionName, limit: numbe
 
 async function pullToEnd(token: string, collection: CollectionName, limit: number, from: Checkpoint | null = null) {
   const pages: PullResponse['documents'][] = [];
+  /** Each page's estimate of the rows still to come after it. */
+  const remaining: number[] = [];
   let checkpoint = from;
   for (;;) {
     const query = new URLSearchParams({ limit: String(limit) });
@@ -91,8 +93,9 @@ async function pullToEnd(token: string, collection: CollectionName, limit: numbe
     const page = await api<PullResponse>(server.url, `/sync/${collection}/pull?${query.toString()}`, { token });
     expect(page.status).toBe(200);
     pages.push(page.body.documents);
+    remaining.push(page.body.remaining);
     checkpoint = page.body.checkpoint;
-    if (page.body.documents.length < limit) return { pages, checkpoint };
+    if (page.body.documents.length < limit) return { pages, remaining, checkpoint };
     if (pages.length > 50) throw new Error('the pull never ended');
   }
 }
@@ -122,6 +125,20 @@ describe("a device's first pull", () => {
       expect(pages.slice(0, -1).map((p) => p.length)).toEqual(pages.slice(0, -1).map(() => 4));
       // The working set still comes first.
       expect([...received.slice(0, today[collection].length)].sort()).toEqual([...today[collection]].sort());
+    }
+  });
+
+  it('estimates what is still to come for the progress bar: never less than will come, at most a day’s working set more, and nothing at the end', async () => {
+    const { site, today } = await clinic();
+    const token = await deviceToken(server, site.id, 'desk');
+    for (const collection of ['appointments', 'queueEntries', 'patients'] as const) {
+      const { pages, remaining } = await pullToEnd(token, collection, 4);
+      const toCome = pages.map((_, i) => pages.slice(i + 1).flat().length);
+      expect({ collection, last: remaining.at(-1) }).toEqual({ collection, last: 0 });
+      remaining.forEach((estimate, i) => {
+        expect(estimate).toBeGreaterThanOrEqual(toCome[i]!);
+        expect(estimate).toBeLessThanOrEqual(toCome[i]! + today[collection].length);
+      });
     }
   });
 

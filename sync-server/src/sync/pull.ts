@@ -362,18 +362,20 @@ async function readPage(
   }
   // Progress needs an estimate, not an exact count per page (which would make a first
   // sync cost O(N²/page)): counted once when a sync starts, then less what each page sends.
+  // The history count includes the working set the priority phase sent, which history skips:
+  // they are a day's worth, and leaving them out reads every row's document instead of the
+  // (site_ids, seq) index alone, on the first page a new desk waits for.
   const estimate = checkpoint?.toCome;
   let remaining: number;
   if (records.length < limit) remaining = 0;
   else if (estimate !== undefined && estimate > records.length) remaining = estimate - records.length;
   else {
-    const unsent = notSent ? [notSent] : [];
     // In the priority phase the rest of the working set and the whole history are still to come.
     remaining =
       cp.phase === 'history'
-        ? await countAfter(client, collection, leaversToo, cp.seq, unsent)
+        ? await countAfter(client, collection, leaversToo, cp.seq, [])
         : (await countAfter(client, collection, view, cp.seq, priority ? [priority] : [])) +
-          (await countAfter(client, collection, leaversToo, 0, unsent));
+          (await countAfter(client, collection, leaversToo, 0, []));
   }
   cp = { ...cp, toCome: remaining };
   const json = records.map((r) => r.json);
