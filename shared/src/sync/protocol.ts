@@ -54,12 +54,25 @@ export const pullQuerySchema = z.object({
       }
     }),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
+  /**
+   * `apart`: the page that ends the priority phase is not topped up with history,
+   * so a new device stores today's working set before the history competes with
+   * it for the device's database. That page is short and yet says `remaining` > 0:
+   * the device pulls on from its checkpoint. Without it every page but the last
+   * is full, which is all RxDB alone understands (it stops at a short page).
+   */
+  workingSet: z.literal('apart').optional(),
 });
+export type PullQuery = z.infer<typeof pullQuerySchema>;
 
 export interface PullResponse<T = Record<string, unknown>> {
   documents: (T & { _deleted: boolean })[];
   checkpoint: Checkpoint | null;
-  /** Rows still to come after this page, for first-sync progress: an estimate (see `toCome`), 0 at the end. */
+  /**
+   * Rows still to come after this page, for first-sync progress: an estimate (see
+   * `toCome`), 0 at the end. Above 0 on a short page only where a working set asked
+   * `apart` ends.
+   */
   remaining: number;
 }
 

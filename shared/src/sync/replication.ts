@@ -306,7 +306,8 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
     const stream = new Subject<StreamItem>();
     if (pulls) streams.set(name, stream);
     const fetchPage = (checkpoint: Checkpoint | undefined, limit: number) => {
-      const query = new URLSearchParams({ limit: String(limit) });
+      // The working set on pages of its own: stored before any history (docs/architecture.md §3.4).
+      const query = new URLSearchParams({ limit: String(limit), workingSet: 'apart' });
       if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
       return request<PullResponse<Doc>>(`/sync/${name}/pull?${query}`);
     };
@@ -337,7 +338,15 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
               }
               known.set(name, checkpointAfter);
               const before = progress[name];
-              const fetchedAll = checkpointAfter?.phase === 'history' && page.documents.length < limit;
+              const short = page.documents.length < limit;
+              const end = short && !(page.remaining > 0);
+              if (short && !end) {
+                // The working set ended on a page of its own and RxDB stops at it: the history
+                // follows once RxDB has stored that page, as it queues a RESYNC behind its write.
+                // Sent straight to RxDB: `tell` would hold it until the collection is idle.
+                streams.get(name)?.next('RESYNC');
+              }
+              const fetchedAll = checkpointAfter?.phase === 'history' && end;
               const current: CollectionProgress = {
                 phase: checkpointAfter?.phase ?? 'priority',
                 received: (before?.received ?? 0) + page.documents.length,
@@ -364,7 +373,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
               }
               update({
                 firstSync: firstSyncProgress(progress, db.pulled.length),
-                ...(page.documents.length < limit ? { lastSyncedAt: new Date().toISOString() } : {}),
+                ...(end ? { lastSyncedAt: new Date().toISOString() } : {}),
               });
               const dayChanged = checkpoint?.day !== undefined && checkpointAfter?.day !== checkpoint.day;
               const documents = dayChanged

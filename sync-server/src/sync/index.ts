@@ -101,7 +101,7 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
       await isLive();
       throw HttpError.fromZod(query.error, 'pull query');
     }
-    const page = await pullChanges(deps.db, collection, view, query.data.checkpoint, query.data.limit, {
+    const page = await pullChanges(deps.db, collection, view, query.data, {
       // A check given in place of the database's has no SQL form: pulls then run it on its own.
       liveness: (param) => (syncDeps.isActive ? null : livenessSql(principal, param)),
       checkActive: isLive,

@@ -82,20 +82,28 @@ async function firstPull(token: string, collection: CollectionName, limit: numbe
   return (await pullToEnd(token, collection, limit)).pages;
 }
 
-async function pullToEnd(token: string, collection: CollectionName, limit: number, from: Checkpoint | null = null) {
+/** With `workingSet: 'apart'`, as the apps pull: on past a short page that says more is to come. */
+async function pullToEnd(
+  token: string,
+  collection: CollectionName,
+  limit: number,
+  from: Checkpoint | null = null,
+  workingSet?: 'apart',
+) {
   const pages: PullResponse['documents'][] = [];
   /** Each page's estimate of the rows still to come after it. */
   const remaining: number[] = [];
   let checkpoint = from;
   for (;;) {
-    const query = new URLSearchParams({ limit: String(limit) });
+    const query = new URLSearchParams({ limit: String(limit), ...(workingSet ? { workingSet } : {}) });
     if (checkpoint !== null) query.set('checkpoint', JSON.stringify(checkpoint));
     const page = await api<PullResponse>(server.url, `/sync/${collection}/pull?${query.toString()}`, { token });
     expect(page.status).toBe(200);
     pages.push(page.body.documents);
     remaining.push(page.body.remaining);
     checkpoint = page.body.checkpoint;
-    if (page.body.documents.length < limit) return { pages, remaining, checkpoint };
+    const short = page.body.documents.length < limit;
+    if (short && (workingSet === undefined || page.body.remaining === 0)) return { pages, remaining, checkpoint };
     if (pages.length > 50) throw new Error('the pull never ended');
   }
 }
@@ -126,6 +134,43 @@ describe("a device's first pull", () => {
       // The working set still comes first.
       expect([...received.slice(0, today[collection].length)].sort()).toEqual([...today[collection]].sort());
     }
+  });
+
+  it('asked for the working set apart, ends it on a page of its own, says more is to come, and then sends the history, each record once', async () => {
+    const { site, today } = await clinic();
+    const token = await deviceToken(server, site.id, 'desk');
+    for (const collection of ['appointments', 'queueEntries', 'patients'] as const) {
+      const { pages, remaining } = await pullToEnd(token, collection, 4, null, 'apart');
+      const received = pages.flat().map((d) => d.id);
+      expect({ collection, received: [...received].sort() }).toEqual({
+        collection,
+        received: await idsAt(site.id, collection),
+      });
+      // Today's six on pages of their own, four and two, and nothing else on them.
+      const working = pages.slice(0, 2);
+      expect({ collection, sizes: working.map((p) => p.length) }).toEqual({ collection, sizes: [4, 2] });
+      expect({
+        collection,
+        ids: working
+          .flat()
+          .map((d) => d.id)
+          .sort(),
+      }).toEqual({
+        collection,
+        ids: [...today[collection]].sort(),
+      });
+      expect(remaining[1]).toBeGreaterThan(0);
+    }
+  });
+
+  it('asked for the working set apart with nothing in it today, sends full pages of history from the first', async () => {
+    const { site } = await seedSite(server.db, 'Quiet Clinic');
+    const patients = Array.from({ length: 6 }, () => createRecord('patients', newPatient(site.id), clock, desk));
+    await writeRecords(server.db, 'patients', patients);
+    const token = await deviceToken(server, site.id, 'desk');
+    // RxDB keeps no checkpoint from an empty page: the working set cannot end on one.
+    const { pages } = await pullToEnd(token, 'patients', 4, null, 'apart');
+    expect(pages.map((p) => p.length)).toEqual([4, 2]);
   });
 
   it('estimates what is still to come for the progress bar: never less than will come, at most a day’s working set more, and nothing at the end', async () => {

@@ -1,5 +1,5 @@
 import { dayRangeUtc, localDateAt, type CollectionName } from '@medisync/shared/domain';
-import type { Checkpoint, PullResponse } from '@medisync/shared/sync';
+import type { Checkpoint, PullQuery, PullResponse } from '@medisync/shared/sync';
 import type pg from 'pg';
 import { auditedReadSql, type AuditEvent, type AuditLog } from '#audit/audit-log';
 import { revokedError } from '#auth/authenticate';
@@ -222,14 +222,14 @@ interface OneStatement {
  * phase first, then the whole history from the beginning, less what the
  * priority phase already sent and has not changed since (`workingSet`); a page
  * that spans both phases is read in one snapshot, so it holds each record once.
- * Both are filtered in SQL before the limit, so every page but the last is full.
+ * Both are filtered in SQL before the limit, so every page but the last is full,
+ * unless the device asked for the working set apart (`PullQuery.workingSet`).
  */
 export async function pullChanges(
   db: Db,
   collection: CollectionName,
   view: PullView,
-  checkpoint: Checkpoint | undefined,
-  limit: number,
+  query: PullQuery,
   reader: PullReader,
   now = new Date(),
 ): Promise<PullPage> {
@@ -238,9 +238,10 @@ export async function pullChanges(
   // and the site's timezone as last known.
   const known = knownTimezones.get(view.siteId);
   const today = known === undefined ? undefined : todayIn(known, now);
+  const { checkpoint } = query;
   if (today !== undefined && checkpoint?.phase === 'history' && (!view.todayOnly || checkpoint.day === today.date)) {
     const client = await db.pool.connect();
-    const page = await readPage(client, collection, view, checkpoint, limit, today, reader)
+    const page = await readPage(client, collection, view, query, today, reader)
       .catch((error: unknown) => {
         if (error instanceof NotInOneStatement) return null;
         throw error;
@@ -261,7 +262,7 @@ export async function pullChanges(
        ${timezoneSql(`${client.escapeLiteral(view.siteId)}::uuid`)}`,
     )) as unknown as [pg.QueryResult, pg.QueryResult<TimezoneRow>];
     knownTimezones.set(view.siteId, timezoneOf(timezone));
-    const page = await readPage(client, collection, view, checkpoint, limit, todayIn(timezoneOf(timezone), now));
+    const page = await readPage(client, collection, view, query, todayIn(timezoneOf(timezone), now));
     await active;
     if (reader.read && page.recordIds.length > 0) {
       await reader.audit.record({ ...reader.read, recordIds: page.recordIds }, client);
@@ -285,11 +286,12 @@ async function readPage(
   client: Tx,
   collection: CollectionName,
   view: PullView,
-  checkpoint: Checkpoint | undefined,
-  limit: number,
+  query: PullQuery,
   today: Today,
   reader?: PullReader,
 ): Promise<PullPage> {
+  const { limit } = query;
+  let { checkpoint } = query;
   const alone: OneStatement | undefined = reader && { reader, timezone: today.timezone };
   const day = view.todayOnly ? { day: today.date } : {};
   // The history phase of a day-scoped view also reads the day's leavers, to send them as tombstones.
@@ -339,7 +341,10 @@ async function readPage(
     cp = page.length > 0 ? { phase: 'priority', seq: page.at(-1)!.seq, ...kept } : cp;
     if (page.length < limit) cp = { phase: 'history', seq: 0, ...kept };
   }
-  if (cp.phase === 'history' && records.length < limit) {
+  // A working set asked for apart ends on a page of its own (an empty one could not end it:
+  // RxDB keeps no checkpoint from a page without documents).
+  const workingSetEnds = query.workingSet === 'apart' && cp.phase === 'history' && records.length > 0;
+  if (cp.phase === 'history' && records.length < limit && !workingSetEnds) {
     const seen = records.map((r) => r.id);
     const exclude: SqlFilter[] = seen.length > 0 ? [{ sql: 'r.id <> ALL($PARAM::uuid[])', params: [seen] }] : [];
     if (notSent) exclude.push(notSent);
@@ -367,7 +372,7 @@ async function readPage(
   // (site_ids, seq) index alone, on the first page a new desk waits for.
   const estimate = checkpoint?.toCome;
   let remaining: number;
-  if (records.length < limit) remaining = 0;
+  if (records.length < limit && !workingSetEnds) remaining = 0;
   else if (estimate !== undefined && estimate > records.length) remaining = estimate - records.length;
   else {
     // In the priority phase the rest of the working set and the whole history are still to come.

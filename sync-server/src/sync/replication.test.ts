@@ -308,6 +308,41 @@ describe('replication between devices and the server', () => {
     }, 15_000);
   });
 
+  it('a new device pulls today’s working set on a page of its own, before any history, and then gets everything', async () => {
+    const { site, provider } = await seedSite(server.db);
+    const clock = new HybridClock('working-set');
+    const history = Array.from({ length: 250 }, () =>
+      createRecord('patients', newPatient(site.id), clock, serverActor),
+    );
+    await writeRecords(server.db, 'patients', history);
+    // Today's patients written last: in seq order they would follow the whole history.
+    const todays = Array.from({ length: 5 }, () => createRecord('patients', newPatient(site.id), clock, serverActor));
+    await writeRecords(server.db, 'patients', todays);
+    // The site keeps UTC: noon UTC is today there, whatever the hour.
+    const today = new Date(new Date().setUTCHours(12, 0, 0, 0));
+    await writeRecords(
+      server.db,
+      'appointments',
+      todays.map((p) =>
+        createRecord('appointments', newAppointment(site.id, p.id, provider.id, today), clock, serverActor),
+      ),
+    );
+    const enrolled = await enrolledDevice(server, site.id, 'desk');
+    const device = await SimulatedDevice.start({ ...enrolled, serverPort: server.port, batchSize: 100 });
+    devices.push(device);
+
+    const held = await device.heldWhenFirstSyncComplete();
+    expect(held.patients).toBe(255);
+    // Every pull of patient data is in the audit log with the ids it sent, in order.
+    const reads = await server.db.query<{ record_ids: string[] }>(
+      `SELECT record_ids FROM audit_events
+        WHERE actor_id = $1 AND collection = 'patients' AND via = 'sync.pull' AND record_count > 0 ORDER BY id`,
+      [enrolled.deviceId],
+    );
+    expect([...reads[0]!.record_ids].sort()).toEqual(todays.map((p) => p.id).sort());
+    await expectConverged(site.id, [device]);
+  });
+
   it('a device says its first sync is complete only once every record is in its own database', async () => {
     const { site } = await seedSite(server.db);
     const clock = new HybridClock('history');
