@@ -344,7 +344,7 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
                 // The working set ended on a page of its own and RxDB stops at it: the history
                 // follows once RxDB has stored that page, as it queues a RESYNC behind its write.
                 // Sent straight to RxDB: `tell` would hold it until the collection is idle.
-                streams.get(name)?.next('RESYNC');
+                stream.next('RESYNC');
               }
               const fetchedAll = checkpointAfter?.phase === 'history' && end;
               const current: CollectionProgress = {

@@ -8,7 +8,13 @@ import {
   type Actor,
   type CollectionName,
 } from '@medisync/shared/domain';
-import { LIVE_CHANGE_EVENT, type Checkpoint, type LiveChange, type PullResponse } from '@medisync/shared/sync';
+import {
+  LIVE_CHANGE_EVENT,
+  type Checkpoint,
+  type LiveChange,
+  type PullQuery,
+  type PullResponse,
+} from '@medisync/shared/sync';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api, enrolledDevice } from '#auth/testing';
@@ -88,7 +94,7 @@ async function pullToEnd(
   collection: CollectionName,
   limit: number,
   from: Checkpoint | null = null,
-  workingSet?: 'apart',
+  workingSet?: PullQuery['workingSet'],
 ) {
   const pages: PullResponse['documents'][] = [];
   /** Each page's estimate of the rows still to come after it. */
