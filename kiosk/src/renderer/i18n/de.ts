@@ -45,7 +45,12 @@ export const de = {
   alreadyHere:
     'Bitte nehmen Sie Platz: Sie werden mit Ihrer Wartenummer aufgerufen. Wenn Sie sie nicht mehr haben, wenden Sie sich bitte an den Empfang.',
   ticket: 'Ihre Wartenummer',
-  waitEstimate: (minutes: number) => `Geschätzte Wartezeit: etwa ${minutes} Minuten`,
+  waitEstimate: (minutes: number) =>
+    minutes < 1
+      ? 'Sie werden in Kürze aufgerufen.'
+      : minutes === 1
+        ? 'Geschätzte Wartezeit: etwa eine Minute'
+        : `Geschätzte Wartezeit: etwa ${minutes} Minuten`,
   waitUnknown: 'Bitte nehmen Sie Platz. Ihre Nummer wird auf dem Bildschirm aufgerufen.',
   finish: 'Fertig',
   startOver: 'Neu beginnen',
@@ -97,7 +102,8 @@ export const de = {
   payDone: (amount: string) => `Danke: ${amount} bezahlt.`,
   payUnavailable: 'Bezahlen ist hier gerade nicht möglich. Bitte bezahlen Sie am Empfang.',
   displayWaiting: (count: number) => `${count} wartend`,
-  displayTypicalWait: (minutes: number) => `Übliche Wartezeit: etwa ${minutes} Min.`,
+  displayTypicalWait: (minutes: number) =>
+    minutes < 1 ? 'Übliche Wartezeit: unter einer Minute' : `Übliche Wartezeit: etwa ${minutes} Min.`,
   displayMore: (count: number) => `+${count} weitere`,
   displayQueue: (queue: string) => ({ reception: 'Empfang', lab: 'Labor' })[queue] ?? queue,
   displayClock: 'Uhrzeit',

@@ -45,7 +45,10 @@ export const en = {
   alreadyHere:
     'Please take a seat: you will be called by your ticket number. If you no longer have it, please ask at the front desk.',
   ticket: 'Your ticket number',
-  waitEstimate: (minutes: number) => `Estimated wait: about ${minutes} minutes`,
+  waitEstimate: (minutes: number) =>
+    minutes < 1
+      ? 'You should be called shortly.'
+      : `Estimated wait: about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`,
   waitUnknown: 'Please take a seat. We will call your ticket number on the screen.',
   finish: 'Done',
   startOver: 'Start over',
@@ -94,7 +97,8 @@ export const en = {
   payDone: (amount: string) => `Thank you: ${amount} paid.`,
   payUnavailable: 'Paying here is not possible right now. Please pay at the front desk.',
   displayWaiting: (count: number) => (count === 1 ? '1 waiting' : `${count} waiting`),
-  displayTypicalWait: (minutes: number) => `Typical wait: about ${minutes} min`,
+  displayTypicalWait: (minutes: number) =>
+    minutes < 1 ? 'Typical wait: under a minute' : `Typical wait: about ${minutes} min`,
   displayMore: (count: number) => `+${count} more`,
   displayQueue: (queue: string) => ({ reception: 'Reception', lab: 'Lab' })[queue] ?? queue,
   displayClock: 'Time now',

@@ -42,7 +42,12 @@ export const es = {
   alreadyHereTitle: 'Ya registró su llegada',
   alreadyHere: 'Tome asiento: le llamaremos por su número de turno. Si ya no lo tiene, pregunte en recepción.',
   ticket: 'Su número de turno',
-  waitEstimate: (minutes: number) => `Espera estimada: unos ${minutes} minutos`,
+  waitEstimate: (minutes: number) =>
+    minutes < 1
+      ? 'Le llamaremos en breve.'
+      : minutes === 1
+        ? 'Espera estimada: un minuto'
+        : `Espera estimada: unos ${minutes} minutos`,
   waitUnknown: 'Tome asiento, por favor. Llamaremos su número en la pantalla.',
   finish: 'Terminar',
   startOver: 'Empezar de nuevo',
@@ -92,7 +97,8 @@ export const es = {
   payDone: (amount: string) => `Gracias: ${amount} pagado.`,
   payUnavailable: 'Ahora no es posible pagar aquí. Por favor, pague en recepción.',
   displayWaiting: (count: number) => (count === 1 ? '1 en espera' : `${count} en espera`),
-  displayTypicalWait: (minutes: number) => `Espera habitual: unos ${minutes} min`,
+  displayTypicalWait: (minutes: number) =>
+    minutes < 1 ? 'Espera habitual: menos de un minuto' : `Espera habitual: unos ${minutes} min`,
   displayMore: (count: number) => `+${count} más`,
   displayQueue: (queue: string) => ({ reception: 'Recepción', lab: 'Laboratorio' })[queue] ?? queue,
   displayClock: 'Hora actual',

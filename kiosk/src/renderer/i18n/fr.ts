@@ -44,7 +44,12 @@ export const fr = {
   alreadyHere:
     'Veuillez vous asseoir : vous serez appelé par votre numéro de ticket. Si vous ne l’avez plus, adressez-vous à l’accueil.',
   ticket: 'Votre numéro de ticket',
-  waitEstimate: (minutes: number) => `Attente estimée : environ ${minutes} minutes`,
+  waitEstimate: (minutes: number) =>
+    minutes < 1
+      ? 'Nous allons vous appeler sous peu.'
+      : minutes === 1
+        ? 'Attente estimée : environ une minute'
+        : `Attente estimée : environ ${minutes} minutes`,
   waitUnknown: "Veuillez vous asseoir. Votre numéro s'affichera à l'écran.",
   finish: 'Terminer',
   startOver: 'Recommencer',
@@ -95,7 +100,8 @@ export const fr = {
   payDone: (amount: string) => `Merci : ${amount} payé.`,
   payUnavailable: "Le paiement n'est pas possible ici pour le moment. Veuillez payer à l'accueil.",
   displayWaiting: (count: number) => (count === 1 ? '1 en attente' : `${count} en attente`),
-  displayTypicalWait: (minutes: number) => `Attente habituelle : environ ${minutes} min`,
+  displayTypicalWait: (minutes: number) =>
+    minutes < 1 ? 'Attente habituelle : moins d’une minute' : `Attente habituelle : environ ${minutes} min`,
   displayMore: (count: number) => `+${count} autres`,
   displayQueue: (queue: string) => ({ reception: 'Accueil', lab: 'Laboratoire' })[queue] ?? queue,
   displayClock: 'Heure',

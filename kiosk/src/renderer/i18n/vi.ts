@@ -44,7 +44,8 @@ export const vi = {
   alreadyHere:
     'Vui lòng ngồi chờ: chúng tôi sẽ gọi theo số thứ tự của bạn. Nếu bạn không còn số thứ tự, vui lòng hỏi quầy lễ tân.',
   ticket: 'Số thứ tự của bạn',
-  waitEstimate: (minutes: number) => `Thời gian chờ dự kiến: khoảng ${minutes} phút`,
+  waitEstimate: (minutes: number) =>
+    minutes < 1 ? 'Chúng tôi sẽ sớm gọi bạn.' : `Thời gian chờ dự kiến: khoảng ${minutes} phút`,
   waitUnknown: 'Vui lòng ngồi chờ. Số của bạn sẽ được gọi trên màn hình.',
   finish: 'Xong',
   startOver: 'Bắt đầu lại',
@@ -93,7 +94,8 @@ export const vi = {
   payDone: (amount: string) => `Cảm ơn: đã thanh toán ${amount}.`,
   payUnavailable: 'Hiện không thể thanh toán tại đây. Vui lòng thanh toán tại quầy lễ tân.',
   displayWaiting: (count: number) => `${count} người đang chờ`,
-  displayTypicalWait: (minutes: number) => `Thời gian chờ thường: khoảng ${minutes} phút`,
+  displayTypicalWait: (minutes: number) =>
+    minutes < 1 ? 'Thời gian chờ thường: dưới một phút' : `Thời gian chờ thường: khoảng ${minutes} phút`,
   displayMore: (count: number) => `+${count} số khác`,
   displayQueue: (queue: string) => ({ reception: 'Lễ tân', lab: 'Xét nghiệm' })[queue] ?? queue,
   displayClock: 'Giờ hiện tại',
