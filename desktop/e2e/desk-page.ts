@@ -55,6 +55,17 @@ export class DeskPage {
     return this.page.getByRole('search').getByRole('searchbox').or(this.page.getByRole('search').getByRole('combobox'));
   }
 
+  /** How much wider the search box's placeholder is than the room it has: above 0, the end is cut off. */
+  searchPlaceholderOverflow(): Promise<number> {
+    return this.searchBox().evaluate((input) => {
+      const style = input.ownerDocument.defaultView!.getComputedStyle(input);
+      const context = input.ownerDocument.createElement('canvas').getContext('2d')!;
+      context.font = style.font;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return context.measureText(input.getAttribute('placeholder') ?? '').width - room;
+    });
+  }
+
   inboxLink(): Locator {
     return this.page.getByRole('link', { name: /^Conflicts inbox/ });
   }

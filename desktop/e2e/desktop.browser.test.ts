@@ -56,6 +56,14 @@ describeInBrowser('the desktop renderer in Chromium against a real sync server',
     await expect.poll(() => desk.appointmentStatus(id)).toMatch(/^Waiting \d+ min$/);
     await expect.poll(() => desk.appointment(id).getByTestId('ticket').count()).toBe(1);
     await saveScreenshot(page, 'desk-offline-check-in');
+    // The visit panel lies over the page's right side: the banner's words end before it, none hidden under it.
+    const [bannerText, panel] = await Promise.all([
+      desk.offlineBanner().locator('.banner__text').boundingBox(),
+      desk.visitPanel().boundingBox(),
+    ]);
+    expect(bannerText!.x + bannerText!.width).toBeLessThanOrEqual(panel!.x);
+    // The long offline line in the top bar leaves the search its whole placeholder.
+    expect(await desk.searchPlaceholderOverflow()).toBeLessThanOrEqual(0);
     // Two local changes: the appointment checked in, and the patient queued with a ticket from the desk's
     // block, or the desk's own fallback code when it went offline before its first lease.
     await expect.poll(() => desk.pendingText()).toBe('2 pending changes');
