@@ -77,6 +77,20 @@ describe('startServer', () => {
     await expect(db.query('SELECT 1')).rejects.toThrow();
   });
 
+  it('cuts a request still in flight when the grace period ends, instead of waiting for the client', async () => {
+    const server = await startTestServer({ env: { SHUTDOWN_GRACE: '200ms' } });
+    // A client that announced a body and stops sending it: only the server can end this request.
+    const client = net.connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(
+      'POST /api/v1/patients HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    const cut = new Promise((resolve) => client.once('close', resolve));
+    const tooLong = new Promise((resolve) => setTimeout(() => resolve('still waiting for the client'), 10_000).unref());
+    expect(await Promise.race([server.close().then(() => 'closed'), tooLong])).toBe('closed');
+    await cut;
+  });
+
   it('fails with a clear message when the port is taken, leaving nothing running', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -214,10 +214,10 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
  * once and reconnect to another instance or to this one when it is back.
  */
 async function closeHttpAndSockets(httpServer: http.Server, io: Server, graceMs: number): Promise<void> {
-  const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  // socket.io closes the HTTP server too, and calls back only once every connection has ended: the
+  // grace period runs from here, or one client that stops reading would hold the shutdown for good.
+  const drained = new Promise<void>((resolve) => void io.close(() => resolve()));
   httpServer.closeIdleConnections();
-  // socket.io closes the HTTP server too; it is already closing, so its callback's error is expected.
-  await new Promise<void>((resolve) => void io.close(() => resolve()));
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
