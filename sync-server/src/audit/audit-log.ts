@@ -1,6 +1,6 @@
 import type { CollectionName } from '@medisync/shared/domain';
 import type { Principal } from '#auth/principal';
-import type { Db, Tx } from '#db/db';
+import { prepared, type Db, type Tx } from '#db/db';
 
 /** Collections that hold patient data: every read and write of them is audited (docs/architecture.md §6.4). */
 export const PATIENT_DATA_COLLECTIONS: ReadonlySet<CollectionName> = new Set([
@@ -97,9 +97,9 @@ export class AuditLog {
       const ids = `${param(event.recordIds ?? [])}::uuid[]`;
       return `(${eventValues(event, param, ids, param(event.count ?? event.recordIds?.length ?? 0))})`;
     });
-    const sql = `INSERT INTO audit_events ${COLUMNS} VALUES ${values.join(', ')}`;
-    if (tx) await tx.query(sql, params);
-    else await this.db.query(sql, params);
+    // Prepared: its text depends only on how many events it records, mostly one.
+    const statement = prepared(`INSERT INTO audit_events ${COLUMNS} VALUES ${values.join(', ')}`, params);
+    await (tx ?? this.db.pool).query(statement);
   }
 
   /** Newest first, a page at a time. */

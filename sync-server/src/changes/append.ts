@@ -1,5 +1,5 @@
 import { sameJson } from '@medisync/shared/domain';
-import type { Tx } from '#db/db';
+import { prepared, type Tx } from '#db/db';
 import type { CommittedChange, Doc } from '#sync/store';
 
 /** The channel every server instance LISTENs on; the payload names the sites that changed. */
@@ -39,13 +39,15 @@ export async function appendToFeed(
   const sites = [...new Set(changes.map((c) => c.siteId))].sort();
   // One round trip: a data-modifying WITH runs whether or not the outer query reads it.
   await tx.query(
-    `WITH appended AS (
+    prepared(
+      `WITH appended AS (
        INSERT INTO change_feed (site_id, collection, from_seq, to_seq, records)
        SELECT site_id, collection, from_seq, to_seq, records
          FROM jsonb_to_recordset($1::jsonb) AS r(site_id uuid, collection text, from_seq bigint, to_seq bigint, records jsonb)
      )
      SELECT pg_notify($2, $3)`,
-    [JSON.stringify(rows), FEED_CHANNEL, sites.length <= MAX_NOTIFIED_SITES ? sites.join(',') : ''],
+      [JSON.stringify(rows), FEED_CHANNEL, sites.length <= MAX_NOTIFIED_SITES ? sites.join(',') : ''],
+    ),
   );
 }
 

@@ -1,8 +1,21 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { SiteQueue } from './site-queue.js';
 
 export type Tx = pg.PoolClient;
+
+/**
+ * A statement PostgreSQL parses and plans once per connection and then runs
+ * again as it is: for a statement most requests send, parsing and planning cost
+ * more than running it (a pull near the head spent 1.2 ms of its 1.7 there).
+ * Named by a hash of its text, as a connection holds one text per name.
+ * Only for statements whose text comes from a small set: each text stays
+ * prepared on every connection that ran it.
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  return { name: `p_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`, text, values };
+}
 
 /**
  * All SQL goes through here, so transaction boundaries (which sync correctness

@@ -3,7 +3,7 @@ import type { Checkpoint, PullQuery, PullResponse } from '@medisync/shared/sync'
 import type pg from 'pg';
 import { auditedReadSql, type AuditEvent, type AuditLog } from '#audit/audit-log';
 import { revokedError } from '#auth/authenticate';
-import type { Db, Tx } from '#db/db';
+import { prepared, type Db, type Tx } from '#db/db';
 import { countSiteRows, lastSiteSeq, siteRowsWithHead } from './site-rows.js';
 import type { Doc } from './store.js';
 import { tableOf } from './tables.js';
@@ -457,7 +457,7 @@ async function selectPage(
     head: string | null;
     timezone_holds?: boolean;
     active?: boolean;
-  }>(sql, params);
+  }>(alone === undefined ? { text: sql, values: params } : prepared(sql, params));
   if (alone !== undefined && rows[0]?.timezone_holds !== true) {
     knownTimezones.delete(view.siteId);
     throw new NotInOneStatement();

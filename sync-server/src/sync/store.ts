@@ -12,7 +12,7 @@ import {
 import type { PushRow, RejectedRow } from '@medisync/shared/sync';
 import pg from 'pg';
 import { appendToFeed } from '#changes/append';
-import type { Db, Tx } from '#db/db';
+import { prepared, type Db, type Tx } from '#db/db';
 import { lastSiteSeq } from './site-rows.js';
 import { tableOf } from './tables.js';
 
@@ -377,7 +377,7 @@ async function readForWrite(
     deleted: boolean;
     doc: AnyRecord;
     site_ids: string[];
-  }>(`WITH locked AS (${locked}) ${parts.join(' UNION ALL ')}`, params);
+  }>(prepared(`WITH locked AS (${locked}) ${parts.join(' UNION ALL ')}`, params));
   const stored = new Map<string, StoredRecord>();
   const fromSeq = new Map<string, number>();
   const referenced = new Map<string, string[]>();
@@ -438,7 +438,8 @@ async function storeRecords(tx: Tx, collection: CollectionName, records: Doc[]):
     return { id: doc.id, site_ids: collectionSpec(collection).sitesOf(doc as never), deleted: _deleted === true, doc };
   });
   const { rows: stored } = await tx.query<{ id: string; seq: string }>(
-    `INSERT INTO ${tableOf[collection]} (id, site_ids, seq, deleted, doc)
+    prepared(
+      `INSERT INTO ${tableOf[collection]} (id, site_ids, seq, deleted, doc)
      SELECT r.id, r.site_ids, nextval('change_seq'), r.deleted, r.doc
        FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, site_ids uuid[], deleted boolean, doc jsonb))
             WITH ORDINALITY AS r(id, site_ids, deleted, doc, n)
@@ -447,7 +448,8 @@ async function storeRecords(tx: Tx, collection: CollectionName, records: Doc[]):
        SET site_ids = EXCLUDED.site_ids, seq = EXCLUDED.seq, deleted = EXCLUDED.deleted,
            doc = EXCLUDED.doc, updated_at = now()
      RETURNING id, seq`,
-    [JSON.stringify(rows)],
+      [JSON.stringify(rows)],
+    ),
   );
   const seqOf = new Map(stored.map((r) => [r.id, Number(r.seq)]));
   return rows.map((row) => ({
