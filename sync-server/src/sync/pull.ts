@@ -184,15 +184,20 @@ interface Today {
   timezone: string;
   date: string;
 }
-/** Each timezone's today as last reckoned: every pull needs it, and its range changes once a day. */
-const todays = new Map<string, Today>();
+/**
+ * Each timezone's today as last reckoned, with its range in milliseconds: every
+ * pull needs it, and an instant inside the range is on that day without asking
+ * Intl for the local date (a few percent of a pull's CPU near the head).
+ */
+const todays = new Map<string, { today: Today; from: number; to: number }>();
 function todayIn(timezone: string, now: Date): Today {
-  const date = localDateAt(now, timezone);
   const known = todays.get(timezone);
-  if (known?.date === date) return known;
+  const at = now.getTime();
+  if (known !== undefined && at >= known.from && at < known.to) return known.today;
+  const date = localDateAt(now, timezone);
   const { start, end } = dayRangeUtc(date, timezone);
   const today = { start: start.toISOString(), end: end.toISOString(), timezone, date };
-  todays.set(timezone, today);
+  todays.set(timezone, { today, from: start.getTime(), to: end.getTime() });
   return today;
 }
 
