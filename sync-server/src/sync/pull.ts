@@ -454,6 +454,9 @@ async function selectPage(
     sql = `WITH ${ctes.join(', ')}
       SELECT p.*, ${timezoneHolds} AS timezone_holds, ${live.active} AS active FROM p ORDER BY p.seq`;
   }
+  // Only the one-statement page, which devices near the head send every second, is prepared: a page read in
+  // a transaction takes its limit from what the priority phase left, so its texts are too many to keep.
+  const statement = alone === undefined ? { text: sql, values: params } : prepared(sql, params);
   const { rows } = await tx.query<{
     seq: string | null;
     id: string;
@@ -462,7 +465,7 @@ async function selectPage(
     head: string | null;
     timezone_holds?: boolean;
     active?: boolean;
-  }>(alone === undefined ? { text: sql, values: params } : prepared(sql, params));
+  }>(statement);
   if (alone !== undefined && rows[0]?.timezone_holds !== true) {
     knownTimezones.delete(view.siteId);
     throw new NotInOneStatement();
