@@ -5,7 +5,7 @@
  * synchronous projections.
  */
 
-const K = Uint32Array.from([
+const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -18,9 +18,17 @@ const K = Uint32Array.from([
 
 const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
+// Kept between calls: ids and identity keys are hashed by the thousand in a
+// push or a first sync, and a fresh encoder, schedule and state each time cost
+// more than the hashing of a short message.
+const encoder = new TextEncoder();
+const w = new Int32Array(64);
+const state = new Int32Array(8);
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** The SHA-256 digest of the UTF-8 encoding of `message`, as 64 lowercase hex digits. */
 export function sha256Hex(message: string): string {
-  const bytes = new TextEncoder().encode(message);
+  const bytes = encoder.encode(message);
   const length = Math.ceil((bytes.length + 9) / 64) * 64;
   const data = new Uint8Array(length);
   data.set(bytes);
@@ -30,27 +38,24 @@ export function sha256Hex(message: string): string {
   view.setUint32(length - 8, Math.floor(bits / 0x1_0000_0000));
   view.setUint32(length - 4, bits >>> 0);
 
-  const hash = Uint32Array.from([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
-  const w = new Uint32Array(64);
+  state.set([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   for (let block = 0; block < length; block += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(block + i * 4);
+    for (let i = 0; i < 16; i++) w[i] = view.getInt32(block + i * 4);
     for (let i = 16; i < 64; i++) {
       const w15 = w[i - 15]!;
       const w2 = w[i - 2]!;
       const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
       const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
-      w[i] = w[i - 16]! + s0 + w[i - 7]! + s1;
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
     }
-    let a = hash[0]!;
-    let b = hash[1]!;
-    let c = hash[2]!;
-    let d = hash[3]!;
-    let e = hash[4]!;
-    let f = hash[5]!;
-    let g = hash[6]!;
-    let h = hash[7]!;
+    let a = state[0]!;
+    let b = state[1]!;
+    let c = state[2]!;
+    let d = state[3]!;
+    let e = state[4]!;
+    let f = state[5]!;
+    let g = state[6]!;
+    let h = state[7]!;
     for (let i = 0; i < 64; i++) {
       const t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0;
       const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
@@ -63,14 +68,19 @@ export function sha256Hex(message: string): string {
       b = a;
       a = (t1 + t2) | 0;
     }
-    hash[0] = hash[0]! + a;
-    hash[1] = hash[1]! + b;
-    hash[2] = hash[2]! + c;
-    hash[3] = hash[3]! + d;
-    hash[4] = hash[4]! + e;
-    hash[5] = hash[5]! + f;
-    hash[6] = hash[6]! + g;
-    hash[7] = hash[7]! + h;
+    state[0] = state[0]! + a;
+    state[1] = state[1]! + b;
+    state[2] = state[2]! + c;
+    state[3] = state[3]! + d;
+    state[4] = state[4]! + e;
+    state[5] = state[5]! + f;
+    state[6] = state[6]! + g;
+    state[7] = state[7]! + h;
   }
-  return Array.from(hash, (word) => word.toString(16).padStart(8, '0')).join('');
+  let hex = '';
+  for (let i = 0; i < 8; i++) {
+    const word = state[i]!;
+    hex += HEX[(word >>> 24) & 0xff]! + HEX[(word >>> 16) & 0xff]! + HEX[(word >>> 8) & 0xff]! + HEX[word & 0xff]!;
+  }
+  return hex;
 }

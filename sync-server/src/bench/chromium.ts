@@ -125,8 +125,8 @@ export async function benchChromium(options: ChromiumBenchOptions): Promise<void
       `${(syncMs / 1000).toFixed(1)} s (${Math.round((total / syncMs) * 1000).toLocaleString('en')} docs/s); today usable after ${(todayMs / 1000).toFixed(2)} s`,
       'sign-in click to the sync bar\'s "Online" with no progress left',
       null,
-      'today usable ≤ 1.5 s (first sync ≤ 60 s)',
-      todayMs <= 1500,
+      'today usable ≤ 1.5 s, first sync ≤ 60 s',
+      todayMs <= 1500 && syncMs <= 60_000,
     );
 
     // The heap once the replica is full, after a garbage collection.

@@ -34,15 +34,17 @@ export function openAccountsForNewPatients(
 
 async function openAccounts(db: Db, change: FeedChange, currency: string): Promise<void> {
   if (change.collection !== 'patients') return;
-  const created = change.records
-    .filter((r) => r.changed === null && !r.doc._deleted)
-    .map((r) => r.doc as unknown as Patient);
-  if (created.length === 0) return;
+  const created = new Map(
+    change.records
+      .filter((r) => r.changed === null && !r.doc._deleted)
+      .map((r) => [accountIdOf(r.doc.id), r.doc as unknown as Patient]),
+  );
+  if (created.size === 0) return;
   const held = await db.query<{ id: string }>('SELECT id FROM ledger WHERE id = ANY($1::uuid[])', [
-    created.map((p) => accountIdOf(p.id)),
+    [...created.keys()],
   ]);
-  const heldIds = new Set(held.map((r) => r.id));
-  const missing = created.filter((p) => !heldIds.has(accountIdOf(p.id)));
+  for (const { id } of held) created.delete(id);
+  const missing = [...created.values()];
   if (missing.length === 0) return;
   const result = await pushRecords(
     db,
