@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { SiteQueue } from './site-queue.js';
+import { WriteGroups } from './write-groups.js';
 
 export type Tx = pg.PoolClient;
 
@@ -25,6 +26,8 @@ export class Db {
   readonly pool: pg.Pool;
   /** Where writes of one site wait their turn before they take a connection (site-queue.ts). */
   readonly siteWrites = new SiteQueue();
+  /** Writes waiting for the same sites, gathered into one transaction (write-groups.ts). */
+  readonly writeGroups = new WriteGroups();
 
   constructor(
     connectionString: string,

@@ -102,12 +102,12 @@ describe('writes waiting for a busy site', () => {
     await holder.query('BEGIN');
     await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7274))', [busy.id]);
 
-    const pushes = Array.from({ length: 6 }, () =>
+    // Six edits of one patient: pushes of the same record never share a transaction, so each waits its turn.
+    const patient = createRecord('patients', newPatient(busy.id), clock, desk);
+    const pushes = Array.from({ length: 6 }, (_, i) =>
       api(server.url, '/sync/patients/push', {
         token: busyDesk,
-        body: [
-          { newDocumentState: { ...createRecord('patients', newPatient(busy.id), clock, desk), _deleted: false } },
-        ],
+        body: [{ newDocumentState: { ...patient, givenName: `Edit ${i}`, _deleted: false } }],
       }),
     );
     await eventually(async () => {

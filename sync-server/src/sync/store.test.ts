@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, enrolledDevice } from '#auth/testing';
 import { deviceToken, newAppointment, newPatient, seedSite } from '#testing/fixtures';
 import { startTestServer, type TestServer } from '#testing/test-server';
-import { pushRecords } from './store.js';
+import { serverRules } from './rules.js';
+import { pushRecords, type PushOptions } from './store.js';
 
 let server: TestServer;
 let siteId: string;
@@ -171,6 +172,123 @@ describe('clashes within one push', () => {
       [clash.id]: [`overlapping-booking:${booked.id}`],
       [later.id]: [],
     });
+  });
+});
+
+describe('pushes waiting for the same site', () => {
+  /** The change-feed entries that carry any of these records: one per transaction that wrote them. */
+  async function feedEntries(ids: string[]): Promise<number> {
+    const [row] = await server.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM change_feed
+        WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(records) r WHERE r->'doc'->>'id' = ANY($1::text[]))`,
+      [ids],
+    );
+    return Number(row!.n);
+  }
+
+  /** Every push started at once, so all of them wait for the site together; push `i` with `options(i)`. */
+  const pushTogether = (pushes: object[][], options: (i: number) => PushOptions) =>
+    pushes.map((records, i) =>
+      pushRecords(
+        server.db,
+        'patients',
+        records.map((r) => row(r)),
+        options(i),
+      ),
+    );
+
+  it('are stored in one transaction, each answered with its own refusals and conflicts, judged in turn', async () => {
+    const { site } = await seedSite(server.db, 'Busy Morning Clinic');
+    const at = (name: string, extra: Partial<Parameters<typeof newPatient>[1]> = {}) =>
+      createRecord('patients', newPatient(site.id, { givenName: name, ...extra }), clock, desk);
+    // Stored before: one push below still assumes its first state.
+    const known = at('Known');
+    await pushRecords(server.db, 'patients', [row(known)], { rules: serverRules });
+    const edited = { ...known, phone: '+15550100' };
+    const twinA = at('Twin', { familyName: 'Sametwin', dob: '1991-04-05' });
+    const twinB = at('Twin', { familyName: 'Sametwin', dob: '1991-04-05' });
+    const refused = at('Refused');
+    const pushes = [
+      [at('A1'), at('A2')],
+      [twinA],
+      [refused, at('C1')],
+      // Assumes a state that is no longer current (no assumed state for a stored record).
+      [edited],
+      [twinB, at('E1')],
+    ];
+    const options = (i: number): PushOptions => ({
+      rules: serverRules,
+      // Each push's own principal: only the third may not write "Refused".
+      mayWrite: (_c, next) => (i === 2 && next.id === refused.id ? 'not this one' : null),
+      beforeCommit: async (tx, rejected) => {
+        await tx.query('SELECT 1');
+        audits[i] = rejected.map((r) => r.id);
+      },
+    });
+    const audits: (string | null)[][] = [];
+    const results = await Promise.all(pushTogether(pushes, options));
+
+    expect(results.map((r) => r.rejected.map((x) => [x.id, x.error.code]))).toEqual([
+      [],
+      [],
+      [[refused.id, 'forbidden']],
+      [],
+      [],
+    ]);
+    // Each push hears of what differs from what it sent: its new patients' MRNs, and the edit's stale assumption.
+    expect(results.map((r) => r.conflicts.map((c) => c.id))).toEqual(
+      pushes.map((records) => records.map((r) => r.id).filter((id) => id !== refused.id)),
+    );
+    expect(results.every((r) => r.committedWith)).toBe(true);
+    expect(audits).toEqual([[], [], [refused.id], [], []]);
+    const ids = pushes.flat().map((r) => r.id);
+    expect(await storedIds(ids)).toEqual(ids.filter((id) => id !== refused.id).sort());
+    // The twin pushed later is flagged, naming the earlier, as within one push.
+    const [stored] = await server.db.query<{ doc: Patient }>('SELECT doc FROM patients WHERE id = $1', [twinB.id]);
+    expect(Object.keys(stored!.doc.attention)).toEqual([`probable-duplicate-patient:${twinA.id}`]);
+    // Written together: one change of the site for every device to hear of, not five.
+    expect(await feedEntries(ids.filter((id) => id !== known.id))).toBe(1);
+  });
+
+  it("fail apart: a row the database refuses, or a push's own failure, costs only that push", async () => {
+    const { site } = await seedSite(server.db, 'Failing Apart Clinic');
+    const at = (name: string) => createRecord('patients', newPatient(site.id, { givenName: name }), clock, desk);
+    const culprit = at('Culprit');
+    const pushes = [[at('F1'), at('F2')], [at('G1'), culprit], [at('H1')], [at('J1')]];
+    const shared: PushOptions = {
+      rules: serverRules,
+      // Stands in for any statement of the transaction that trips on one record.
+      afterWrite: async (tx, _collection, writes) => {
+        for (const { next } of writes) await tx.query('SELECT $1::int', [next.id === culprit.id ? 'x' : '1']);
+      },
+    };
+    const results = await Promise.allSettled(
+      pushTogether(pushes, (i) =>
+        i === 3
+          ? {
+              ...shared,
+              beforeCommit: async () => {
+                throw new Error('audit unavailable');
+              },
+            }
+          : shared,
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    const answers = results.map((r) =>
+      r.status === 'fulfilled' ? r.value.rejected.map((x) => [x.id, x.error.code]) : null,
+    );
+    expect(answers.slice(0, 3)).toEqual([[], [[culprit.id, 'unstorable-record']], []]);
+    expect((results[3] as PromiseRejectedResult).reason).toEqual(new Error('audit unavailable'));
+    const ids = pushes.flat().map((p) => p.id);
+    expect(await storedIds(ids)).toEqual(
+      pushes
+        .slice(0, 3)
+        .flat()
+        .filter((p) => p.id !== culprit.id)
+        .map((p) => p.id)
+        .sort(),
+    );
   });
 });
 

@@ -116,12 +116,27 @@ export type BeforeCommit = (tx: Tx, rejected: RejectedRow[]) => Promise<void>;
  * is merged with the current master by the collection's merge function, so a
  * device's offline write is never dropped; the merged state goes back to the
  * device as a "conflict" whenever it differs from what the device sent.
+ *
+ * Pushes to the same sites that wait for their turn together are written in
+ * one transaction (db/write-groups.ts); each still gets its own answer, and a
+ * group that fails is written again push by push, so one push's failure is
+ * never another's.
  */
 export async function pushRecords(
   db: Db,
   collection: CollectionName,
   rows: PushRow[],
   options: PushOptions = {},
+): Promise<PushResult> {
+  return pushRows(db, collection, rows, options, 'grouped');
+}
+
+async function pushRows(
+  db: Db,
+  collection: CollectionName,
+  rows: PushRow[],
+  options: PushOptions,
+  mode: 'grouped' | 'alone',
 ): Promise<PushResult> {
   const rejected: RejectedRow[] = [];
   const valid: { incoming: Doc; assumed: Doc | undefined }[] = [];
@@ -147,47 +162,122 @@ export async function pushRecords(
   if (byId.size === 0) return { conflicts: [], rejected, changes: [] };
 
   const spec = collectionSpec(collection);
-  const sites = new Set([...byId.values()].flatMap((v) => spec.sitesOf(v.incoming as never)));
-  const outcome = await db.siteWrites
-    .run([...sites], () =>
-      withRetry(() =>
-        db.transaction((tx) => writeBatch(tx, collection, byId, sites, rejected, options), {
-          // The sites are locked in the round trip that begins the transaction.
-          begin: siteLocksSql([...sites]),
-        }),
-      ),
-    )
-    .catch((error: unknown) =>
-      storeOneByOne(db, collection, [...byId.values()], { ...options, beforeCommit: undefined }, error),
-    );
+  const sites = [...new Set([...byId.values()].flatMap((v) => spec.sitesOf(v.incoming as never)))].sort();
+  const request: WriteRequest = { byId, invalid: rejected, options };
+  const outcome =
+    mode === 'alone'
+      ? await writeAlone(db, collection, sites, request)
+      : await db.writeGroups.join(
+          `${collection}:${sites.join(',')}`,
+          request,
+          byId.size,
+          (members) => members.every((member) => groupable(member, request)),
+          (close) => writeGroup(db, collection, sites, close),
+        );
   return {
     conflicts: outcome.conflicts,
     rejected: [...rejected, ...outcome.rejected],
     changes: outcome.changes,
-    committedWith: outcome.committedWith === true,
+    committedWith: outcome.committedWith,
   };
 }
 
+/** One push's validated rows on their way to a write transaction. */
+interface WriteRequest {
+  byId: Map<string, { incoming: Doc; assumed: Doc | undefined }>;
+  /** Rows refused before the write, for its `beforeCommit`. */
+  invalid: RejectedRow[];
+  options: PushOptions;
+}
+
+type WriteOutcome = Omit<PushResult, 'committedWith'> & { committedWith: boolean };
+
 /**
- * One batch's write, in its transaction with its sites locked: read, merge,
- * rules, store, feed. `invalid` are the rows refused before, for `beforeCommit`.
+ * Two pushes share a transaction only when the server applies the same rules
+ * and outlets to both and they write no record in common: a record pushed
+ * twice is merged push after push, each against what the other stored.
+ */
+function groupable(a: WriteRequest, b: WriteRequest): boolean {
+  return (
+    a.options.rules === b.options.rules &&
+    a.options.afterWrite === b.options.afterWrite &&
+    [...b.byId.keys()].every((id) => !a.byId.has(id))
+  );
+}
+
+/**
+ * A group's pushes in one transaction. When it fails, a group of several is
+ * written again push by push, so only a push at fault fails.
+ */
+async function writeGroup(
+  db: Db,
+  collection: CollectionName,
+  sites: string[],
+  close: () => readonly WriteRequest[],
+): Promise<PromiseSettledResult<WriteOutcome>[]> {
+  try {
+    const outcomes = await inTransaction(db, sites, (tx) => writeBatch(tx, collection, sites, close()));
+    return outcomes.map((value) => ({ status: 'fulfilled', value }));
+  } catch (error) {
+    const members = close();
+    return Promise.allSettled(
+      members.length > 1
+        ? members.map((member) => writeAlone(db, collection, sites, member))
+        : [storeOneByOne(db, collection, members[0]!, error)],
+    );
+  }
+}
+
+/** One push's write in a transaction of its own. */
+async function writeAlone(
+  db: Db,
+  collection: CollectionName,
+  sites: string[],
+  request: WriteRequest,
+): Promise<WriteOutcome> {
+  return inTransaction(db, sites, async (tx) => (await writeBatch(tx, collection, sites, [request]))[0]!).catch(
+    (error: unknown) => storeOneByOne(db, collection, request, error),
+  );
+}
+
+/** `work` in a transaction that holds the sites' locks from its start, taking its turn in this process first. */
+function inTransaction<T>(db: Db, sites: string[], work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.siteWrites.run(sites, () =>
+    withRetry(() =>
+      db.transaction(work, {
+        // The sites are locked in the round trip that begins the transaction.
+        begin: siteLocksSql(sites),
+      }),
+    ),
+  );
+}
+
+/**
+ * A batch's write, in its transaction with its sites locked: read, merge,
+ * rules, store, feed. The batch is one or more pushes (`requests`), their rows
+ * judged in order as if stored one after another, each push answered apart.
  */
 async function writeBatch(
   tx: Tx,
   collection: CollectionName,
-  byId: Map<string, { incoming: Doc; assumed: Doc | undefined }>,
-  sites: Set<string>,
-  invalid: RejectedRow[],
-  options: PushOptions,
-): Promise<PushResult> {
+  sites: readonly string[],
+  requests: readonly WriteRequest[],
+): Promise<WriteOutcome[]> {
+  const rows = requests.flatMap((request, r) => [...request.byId.values()].map((row) => ({ ...row, r })));
   // One round trip for what the batch must know first, however many rows and sites it has.
   const asked = referencesOf(
     collection,
-    [...byId.values()].map((v) => v.incoming),
+    rows.map((v) => v.incoming),
   );
-  const { current, fromSeq, referenced } = await readForWrite(tx, collection, [...byId.keys()], [...sites], asked);
+  const { current, fromSeq, referenced } = await readForWrite(
+    tx,
+    collection,
+    rows.map((v) => v.incoming.id),
+    [...sites],
+    asked,
+  );
   // A record moving to another site locks that site too (providers can).
-  const moved = [...new Set([...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.has(s)))];
+  const moved = [...new Set([...current.values()].flatMap((c) => c.siteIds).filter((s) => !sites.includes(s)))];
   if (moved.length > 0) {
     await lockSites(tx, moved);
     for (const [site, seq] of await lastSeqBySite(tx, collection, moved)) fromSeq.set(site, seq);
@@ -200,18 +290,17 @@ async function writeBatch(
   ).filter((r) => !askedKeys.has(referenceKey(r)));
   if (more.length > 0) for (const [key, siteIds] of await referencedSites(tx, more)) referenced.set(key, siteIds);
 
-  const conflicts: Doc[] = [];
-  const txRejected: RejectedRow[] = [];
-  const visible = options.visible;
-  const refuse = (id: string, code: string, message: string, details: Record<string, unknown> = {}) =>
-    txRejected.push({ id, error: { code, message, details } });
+  const answers = requests.map(() => ({ conflicts: [] as Doc[], rejected: [] as RejectedRow[] }));
+  const refuse = (r: number, id: string, code: string, message: string, details: Record<string, unknown> = {}) =>
+    answers[r]!.rejected.push({ id, error: { code, message, details } });
   // Merged in memory first; the server's rules then see the whole batch, and one statement writes it.
-  let merged: (RuleRow & { incoming: Doc; assumed: Doc | undefined })[] = [];
-  for (const { incoming, assumed } of byId.values()) {
+  let merged: (RuleRow & { incoming: Doc; assumed: Doc | undefined; r: number })[] = [];
+  for (const { incoming, assumed, r } of rows) {
+    const { options } = requests[r]!;
     const previous = current.get(incoming.id)?.doc;
     const refusal = options.mayWrite?.(collection, incoming, previous) ?? null;
     if (refusal !== null) {
-      refuse(incoming.id, 'forbidden', refusal);
+      refuse(r, incoming.id, 'forbidden', refusal);
       continue;
     }
     const allowed = options.restrict ? options.restrict(incoming, previous) : incoming;
@@ -220,24 +309,27 @@ async function writeBatch(
     );
     const foreign = foreignReference(collection, record, referenced);
     if (foreign !== null) {
-      refuse(incoming.id, 'invalid-reference', foreign);
+      refuse(r, incoming.id, 'invalid-reference', foreign);
       continue;
     }
-    merged.push({ record, previous, incoming, assumed });
+    merged.push({ record, previous, incoming, assumed, r });
   }
-  for (const rule of options.rules?.[collection] ?? []) {
+  // The same for every push of a batch (`groupable`).
+  const { rules, afterWrite } = requests[0]!.options;
+  for (const rule of rules?.[collection] ?? []) {
     const records = await applyRule(tx, rule, merged);
     merged = merged.map((row, i) => ({ ...row, record: withTombstone(records[i]!) }));
   }
   const toWrite: RuleRow[] = [];
-  for (const { record: next, previous, incoming, assumed } of merged) {
+  for (const { record: next, previous, incoming, assumed, r } of merged) {
+    const { parse, visible } = requests[r]!.options;
     const asPushed = isSameRecord(next, incoming);
     // A row left as pushed, or a new one, was already checked by the collection's own schema;
     // the rules only set what the server owns (an MRN, attention flags). What a merge made is checked.
-    const checked =
-      options.parse === undefined && (asPushed || previous === undefined) ? null : parseRecord(collection, next);
+    const checked = parse === undefined && (asPushed || previous === undefined) ? null : parseRecord(collection, next);
     if (checked !== null && !checked.ok) {
       refuse(
+        r,
         incoming.id,
         'invalid-merge',
         `${collection} record ${incoming.id} would become invalid: ${checked.issues[0]!.path}: ${checked.issues[0]!.message}`,
@@ -253,7 +345,7 @@ async function writeBatch(
       return seenA === null || seenB === null ? seenA === seenB : isSameRecord(seenA as object, seenB as object);
     };
     const assumedIsCurrent = previous === undefined || (assumed !== undefined && same(assumed, previous));
-    if (!assumedIsCurrent || !(visible ? same(next, incoming) : asPushed)) conflicts.push(next);
+    if (!assumedIsCurrent || !(visible ? same(next, incoming) : asPushed)) answers[r]!.conflicts.push(next);
   }
   const written = await storeRecords(
     tx,
@@ -261,18 +353,27 @@ async function writeBatch(
     toWrite.map((row) => row.record),
   );
   if (toWrite.length > 0) {
-    await options.afterWrite?.(
+    await afterWrite?.(
       tx,
       collection,
       toWrite.map((row) => ({ previous: row.previous, next: row.record })),
     );
   }
-  const changes = groupBySite(collection, written, fromSeq);
   // Every committed change is in the change feed, written here so it commits with the change (§9.2).
-  await appendToFeed(tx, changes, (id) => current.get(id)?.doc);
-  await options.beforeCommit?.(tx, [...invalid, ...txRejected]);
-  const committedWith = options.beforeCommit !== undefined;
-  return { conflicts, rejected: txRejected, changes, committedWith };
+  await appendToFeed(tx, groupBySite(collection, written, fromSeq), (id) => current.get(id)?.doc);
+  // Each push's own audit row; queued together, they go out one after another without waiting on this code.
+  await Promise.all(
+    requests.map((request, r) => request.options.beforeCommit?.(tx, [...request.invalid, ...answers[r]!.rejected])),
+  );
+  return requests.map((request, r) => ({
+    ...answers[r]!,
+    changes: groupBySite(
+      collection,
+      written.filter((record) => request.byId.has(record.doc.id)),
+      fromSeq,
+    ),
+    committedWith: request.options.beforeCommit !== undefined,
+  }));
 }
 
 /** Writes records the server itself makes (seed, API), through the same merge and rules. */
@@ -520,10 +621,12 @@ async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
 async function storeOneByOne(
   db: Db,
   collection: CollectionName,
-  rows: { incoming: Doc; assumed: Doc | undefined }[],
-  options: PushOptions,
+  request: WriteRequest,
   error: unknown,
-): Promise<PushResult> {
+): Promise<WriteOutcome> {
+  const rows = [...request.byId.values()];
+  // Each row's own write records nothing itself: the caller records the push (`committedWith`).
+  const options = { ...request.options, beforeCommit: undefined };
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('22')) throw error;
   if (rows.length === 1) {
@@ -532,6 +635,7 @@ async function storeOneByOne(
     return {
       conflicts: [],
       changes: [],
+      committedWith: false,
       rejected: [
         {
           id,
@@ -547,11 +651,12 @@ async function storeOneByOne(
   const results: PushResult[] = [];
   for (const { incoming, assumed } of rows) {
     const row = { newDocumentState: incoming, assumedMasterState: assumed ?? null } as unknown as PushRow;
-    results.push(await pushRecords(db, collection, [row], options));
+    results.push(await pushRows(db, collection, [row], options, 'alone'));
   }
   return {
     conflicts: results.flatMap((r) => r.conflicts),
     rejected: results.flatMap((r) => r.rejected),
     changes: results.flatMap((r) => r.changes),
+    committedWith: false,
   };
 }
