@@ -39,7 +39,7 @@ export interface PushResult {
   rejected: RejectedRow[];
   changes: CommittedChange[];
   /** Whether `beforeCommit` ran in the transaction that stored the rows. */
-  committedWith?: boolean;
+  committedWith: boolean;
 }
 
 /**
@@ -128,16 +128,6 @@ export async function pushRecords(
   rows: PushRow[],
   options: PushOptions = {},
 ): Promise<PushResult> {
-  return pushRows(db, collection, rows, options, 'grouped');
-}
-
-async function pushRows(
-  db: Db,
-  collection: CollectionName,
-  rows: PushRow[],
-  options: PushOptions,
-  mode: 'grouped' | 'alone',
-): Promise<PushResult> {
   const rejected: RejectedRow[] = [];
   const valid: { incoming: Doc; assumed: Doc | undefined }[] = [];
   for (const row of rows) {
@@ -159,27 +149,18 @@ async function pushRows(
   }
   // The same record twice in one batch: the later state supersedes the earlier.
   const byId = new Map(valid.map((v) => [v.incoming.id, v]));
-  if (byId.size === 0) return { conflicts: [], rejected, changes: [] };
+  if (byId.size === 0) return { conflicts: [], rejected, changes: [], committedWith: false };
 
-  const spec = collectionSpec(collection);
-  const sites = [...new Set([...byId.values()].flatMap((v) => spec.sitesOf(v.incoming as never)))].sort();
   const request: WriteRequest = { byId, invalid: rejected, options };
-  const outcome =
-    mode === 'alone'
-      ? await writeAlone(db, collection, sites, request)
-      : await db.writeGroups.join(
-          `${collection}:${sites.join(',')}`,
-          request,
-          byId.size,
-          (members) => members.every((member) => groupable(member, request)),
-          (close) => writeGroup(db, collection, sites, close),
-        );
-  return {
-    conflicts: outcome.conflicts,
-    rejected: [...rejected, ...outcome.rejected],
-    changes: outcome.changes,
-    committedWith: outcome.committedWith,
-  };
+  const sites = sitesOfRequest(collection, request);
+  const outcome = await db.writeGroups.join(
+    `${collection}:${sites.join(',')}`,
+    request,
+    byId.size,
+    (members) => members.every((member) => groupable(member, request)),
+    (close) => writeGroup(db, collection, sites, close),
+  );
+  return { ...outcome, rejected: [...rejected, ...outcome.rejected] };
 }
 
 /** One push's validated rows on their way to a write transaction. */
@@ -190,7 +171,11 @@ interface WriteRequest {
   options: PushOptions;
 }
 
-type WriteOutcome = Omit<PushResult, 'committedWith'> & { committedWith: boolean };
+/** The sites a push writes to, in the order their locks are taken. */
+function sitesOfRequest(collection: CollectionName, request: WriteRequest): string[] {
+  const spec = collectionSpec(collection);
+  return [...new Set([...request.byId.values()].flatMap((v) => spec.sitesOf(v.incoming as never)))].sort();
+}
 
 /**
  * Two pushes share a transaction only when the server applies the same rules
@@ -214,7 +199,7 @@ async function writeGroup(
   collection: CollectionName,
   sites: string[],
   close: () => readonly WriteRequest[],
-): Promise<PromiseSettledResult<WriteOutcome>[]> {
+): Promise<PromiseSettledResult<PushResult>[]> {
   try {
     const outcomes = await inTransaction(db, sites, (tx) => writeBatch(tx, collection, sites, close()));
     return outcomes.map((value) => ({ status: 'fulfilled', value }));
@@ -234,7 +219,7 @@ async function writeAlone(
   collection: CollectionName,
   sites: string[],
   request: WriteRequest,
-): Promise<WriteOutcome> {
+): Promise<PushResult> {
   return inTransaction(db, sites, async (tx) => (await writeBatch(tx, collection, sites, [request]))[0]!).catch(
     (error: unknown) => storeOneByOne(db, collection, request, error),
   );
@@ -262,7 +247,7 @@ async function writeBatch(
   collection: CollectionName,
   sites: readonly string[],
   requests: readonly WriteRequest[],
-): Promise<WriteOutcome[]> {
+): Promise<PushResult[]> {
   const rows = requests.flatMap((request, r) => [...request.byId.values()].map((row) => ({ ...row, r })));
   // One round trip for what the batch must know first, however many rows and sites it has.
   const asked = referencesOf(
@@ -273,7 +258,7 @@ async function writeBatch(
     tx,
     collection,
     rows.map((v) => v.incoming.id),
-    [...sites],
+    sites,
     asked,
   );
   // A record moving to another site locks that site too (providers can).
@@ -456,7 +441,7 @@ async function readForWrite(
   tx: Tx,
   collection: CollectionName,
   ids: string[],
-  sites: string[],
+  sites: readonly string[],
   references: readonly Reference[],
 ) {
   const params: unknown[] = [];
@@ -623,10 +608,8 @@ async function storeOneByOne(
   collection: CollectionName,
   request: WriteRequest,
   error: unknown,
-): Promise<WriteOutcome> {
+): Promise<PushResult> {
   const rows = [...request.byId.values()];
-  // Each row's own write records nothing itself: the caller records the push (`committedWith`).
-  const options = { ...request.options, beforeCommit: undefined };
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('22')) throw error;
   if (rows.length === 1) {
@@ -649,9 +632,11 @@ async function storeOneByOne(
     };
   }
   const results: PushResult[] = [];
-  for (const { incoming, assumed } of rows) {
-    const row = { newDocumentState: incoming, assumedMasterState: assumed ?? null } as unknown as PushRow;
-    results.push(await pushRows(db, collection, [row], options, 'alone'));
+  // Each row's own write records nothing itself: the caller records the push (`committedWith`).
+  const options = { ...request.options, beforeCommit: undefined };
+  for (const row of rows) {
+    const alone: WriteRequest = { byId: new Map([[row.incoming.id, row]]), invalid: [], options };
+    results.push(await writeAlone(db, collection, sitesOfRequest(collection, alone), alone));
   }
   return {
     conflicts: results.flatMap((r) => r.conflicts),
