@@ -24,6 +24,7 @@ import {
   type Site,
 } from '@medisync/shared/domain';
 import { AuditLog } from '@medisync/sync-server/src/audit/audit-log.js';
+import { serverWrites } from '@medisync/sync-server/src/billing/accounts.js';
 import { createLogger } from '@medisync/sync-server/src/logger.js';
 import { appointmentCodeFor, issueAppointmentCode, reminderKeys } from '@medisync/sync-server/src/reminders/codes.js';
 import { CuttableProxy } from '@medisync/sync-server/src/testing/cuttable-proxy.js';
@@ -111,7 +112,13 @@ describeInBrowser("a reminder's code checks a patient in at the kiosk (Chromium,
       desk.actor,
     );
     await push(server, desk, 'appointments', appointment);
-    const deps = { db: server.db, io: server.io, log: createLogger('silent'), audit: new AuditLog(server.db) };
+    const deps = {
+      db: server.db,
+      io: server.io,
+      log: createLogger('silent'),
+      audit: new AuditLog(server.db),
+      afterWrite: serverWrites('usd'),
+    };
     const code = await issueAppointmentCode(deps, keys(), appointment, desk.site.timezone);
     return { appointment, code };
   }

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { apiClientKey } from '#api-clients/testing';
 import { TokenService } from '#auth/tokens';
+import { serverWrites } from '#billing/accounts';
 import { Db } from '#db/db';
 import { migrate } from '#db/migrate';
 import { createApp, type Renderer } from '#app';
@@ -53,6 +54,7 @@ async function serveApp(db: Db, options: { log?: Logger; renderers?: Renderer[] 
     log,
     io,
     tokens: new TokenService('t'.repeat(40)),
+    afterWrite: serverWrites('usd'),
     corsOrigins: [],
     renderers: options.renderers ?? [],
   });

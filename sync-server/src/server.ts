@@ -22,7 +22,7 @@ import { retentionSchedule } from '#retention/retention';
 import { noShowSchedule } from '#no-show/job';
 import { createMetrics } from '#metrics/metrics';
 import { AuditLog } from '#audit/audit-log';
-import { openAccountsForNewPatients } from '#billing/accounts';
+import { serverWrites } from '#billing/accounts';
 import { createReminders, type Reminders, type ReminderStartOptions } from '#reminders/index';
 import { takeOverRestoredDatabase } from '#ops/restored-database';
 
@@ -117,8 +117,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
       }),
     );
     undo.unshift(() => closeLiveAdapter(io, livePool));
-    const deps: SyncDeps = { db, log, io, tokens };
-    const graphql = createGraphQL({ db, log, io, changes });
+    // One value for the server's lifetime: pushes share a transaction only when theirs is the same.
+    const afterWrite = serverWrites(config.billing.currency);
+    const deps: SyncDeps = { db, log, io, tokens, afterWrite };
+    const graphql = createGraphQL({ db, log, io, changes, afterWrite });
     const metrics = createMetrics({ db, io, changes });
     undo.unshift(async () => metrics.stop());
     let serverUrl = '';
@@ -128,6 +130,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         log,
         io,
         audit: new AuditLog(db),
+        afterWrite,
         config: config.reminders,
         tokenSecret,
         publicUrl: () => config.reminders.publicUrl ?? serverUrl,
@@ -178,8 +181,6 @@ export async function startServer(config: Config, options: StartOptions): Promis
     // Like the webhook outbox: stopped before HTTP closes, and a message already handed over is waited for.
     reminders.start();
     undo.unshift(() => reminders.stop());
-    const stopOpeningAccounts = openAccountsForNewPatients({ db, log, changes }, config.billing.currency);
-    undo.unshift(async () => stopOpeningAccounts());
     log.info({ url }, 'sync server listening');
 
     let closing: Promise<void> | undefined;

@@ -9,6 +9,7 @@ import type { TokenService } from '#auth/tokens';
 import type { Db } from '#db/db';
 import { createFhirRouter } from '#fhir/router';
 import type { EmailChannel } from '#reminders/channels/channel';
+import type { AfterWrite } from '#sync/store';
 import { createApiRouter } from './router.js';
 
 export interface IntegrationDeps {
@@ -20,6 +21,8 @@ export interface IntegrationDeps {
   audit?: AuditLog;
   /** Emails invoices (`POST /api/v1/invoices/:id/email`); none: that answers 503. */
   email?: EmailChannel | null;
+  /** What every write does in its transaction besides storing (billing/accounts.ts `serverWrites`). */
+  afterWrite: AfterWrite;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface IntegrationDeps {
  */
 export function createIntegrationRouter(input: IntegrationDeps): express.Router {
   const audit = input.audit ?? new AuditLog(input.db);
+  const writes = { db: input.db, log: input.log, io: input.io, audit, afterWrite: input.afterWrite };
   const router = express.Router();
   router.use(
     '/admin/api-clients',
@@ -38,10 +42,7 @@ export function createIntegrationRouter(input: IntegrationDeps): express.Router 
       audit,
     }),
   );
-  router.use(
-    '/api/v1',
-    createApiRouter({ db: input.db, log: input.log, io: input.io, audit, email: input.email ?? null }),
-  );
-  router.use('/fhir/R4', createFhirRouter({ db: input.db, log: input.log, io: input.io, audit }));
+  router.use('/api/v1', createApiRouter({ ...writes, email: input.email ?? null }));
+  router.use('/fhir/R4', createFhirRouter(writes));
   return router;
 }

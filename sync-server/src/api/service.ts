@@ -27,8 +27,7 @@ import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
 import { leaseTicketBlock } from '#tickets/leases';
 import { overlappingAppointments, serverClock, serverRules } from '#sync/rules';
-import { pushRecords, type Doc, type ServerRule } from '#sync/store';
-import { recordWebhookEvents } from '#webhooks/events';
+import { pushRecords, type AfterWrite, type Doc, type ServerRule } from '#sync/store';
 import { facilityAround, refuseWithoutRoom, rowsOf } from './facility.js';
 import { readRecord } from './records.js';
 import type { EmailChannel } from '#reminders/channels/channel';
@@ -41,6 +40,8 @@ export interface ApiDeps {
   audit: AuditLog;
   /** Emails invoices (billing/operations.ts); none: email is not set up. */
   email?: EmailChannel | null;
+  /** What every write does in its transaction besides storing (billing/accounts.ts `serverWrites`). */
+  afterWrite: AfterWrite;
 }
 
 /**
@@ -259,7 +260,7 @@ export async function writeRecord<K extends CollectionName>(
   const rules = { ...serverRules, appointments: [...appointmentRules, ...(serverRules.appointments ?? [])] };
   const result = await pushRecords(deps.db, collection, [{ newDocumentState: record as never }], {
     rules,
-    afterWrite: recordWebhookEvents,
+    afterWrite: deps.afterWrite,
   });
   if (result.rejected.length > 0) {
     const { error } = result.rejected[0]!;

@@ -1,6 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { accountIdOf, newId, type AccountEntry, type Patient, type QueueEntry } from '@medisync/shared/domain';
-import { enrolledDevice } from '#auth/testing';
+import {
+  accountIdOf,
+  createRecord,
+  HybridClock,
+  newAccount,
+  newId,
+  type AccountEntry,
+  type Actor,
+  type Patient,
+  type QueueEntry,
+} from '@medisync/shared/domain';
+import type { PushResponse } from '@medisync/shared/sync';
+import { apiClientKey } from '#api-clients/testing';
+import { api, enrolledDevice } from '#auth/testing';
 import { eventually, newPatient, seedSite } from '#testing/fixtures';
 import { SimulatedDevice } from '#testing/simulated-device';
 import { startTestServer, type TestServer } from '#testing/test-server';
@@ -42,6 +54,18 @@ async function accountsOf(patientId: string): Promise<AccountEntry[]> {
     [patientId],
   );
   return rows.map((r) => r.doc);
+}
+
+const clock = new HybridClock('accounts-test');
+const deskActor: Actor = { id: 'accounts-test', role: 'desk', source: 'desk' };
+
+async function push(token: string, collection: string, records: object[]) {
+  const answer = await api<PushResponse>(server.url, `/sync/${collection}/push`, {
+    token,
+    body: records.map((newDocumentState) => ({ newDocumentState })),
+  });
+  expect(answer.status).toBe(200);
+  expect(answer.body.rejected).toEqual([]);
 }
 
 describe('a billing account for every new patient', () => {
@@ -104,5 +128,43 @@ describe('a billing account for every new patient', () => {
     });
     expect((await desk.state()).rejected).toEqual([]);
     expect(await ledgerIds(desk)).toContain(accountIdOf(patient.id));
+  });
+
+  it('commits with the patient: it is there the moment the push or the API call is answered', async () => {
+    const { site } = await seedSite(server.db, 'Committed Accounts Clinic');
+    const kiosk = await enrolledDevice(server, site.id, 'kiosk');
+    const walkIns = [1, 2, 3].map((i) =>
+      createRecord('patients', newPatient(site.id, { familyName: `Walkin${i}`, phone: null }), clock, deskActor),
+    );
+    await push(kiosk.token, 'patients', walkIns);
+    for (const patient of walkIns) {
+      expect(await accountsOf(patient.id)).toEqual([
+        expect.objectContaining({ id: accountIdOf(patient.id), siteId: site.id, currency: 'usd' }),
+      ]);
+    }
+
+    const created = await api<{ id: string }>(server.url, '/api/v1/patients', {
+      token: await apiClientKey(server.db, site.id),
+      body: { givenName: 'Ana', familyName: 'Integrated', dob: '1990-01-02', sex: 'female' },
+    });
+    expect(created.status).toBe(201);
+    expect(await accountsOf(created.body.id)).toEqual([expect.objectContaining({ id: accountIdOf(created.body.id) })]);
+  });
+
+  it('leaves an account the desk already pushed as it is', async () => {
+    const { site } = await seedSite(server.db, 'Held Accounts Clinic');
+    const desk = await enrolledDevice(server, site.id, 'desk');
+    const patient = createRecord('patients', newPatient(site.id, { familyName: 'Heldfirst' }), clock, deskActor);
+    await push(desk.token, 'ledger', [newAccount(patient, 'eur', clock, deskActor)]);
+    const [before] = await server.db.query<{ seq: string }>('SELECT seq FROM ledger WHERE id = $1', [
+      accountIdOf(patient.id),
+    ]);
+
+    await push(desk.token, 'patients', [patient]);
+    expect(await accountsOf(patient.id)).toEqual([expect.objectContaining({ currency: 'eur' })]);
+    const [after] = await server.db.query<{ seq: string }>('SELECT seq FROM ledger WHERE id = $1', [
+      accountIdOf(patient.id),
+    ]);
+    expect(after!.seq).toBe(before!.seq);
   });
 });

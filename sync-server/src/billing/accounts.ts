@@ -1,56 +1,40 @@
-import { accountIdOf, newAccount, type Actor, type Patient } from '@medisync/shared/domain';
-import type { Logger } from 'pino';
-import type { ChangeFeed } from '#changes/feed';
-import type { FeedChange } from '#changes/read';
-import type { Db } from '#db/db';
+import { newAccount, type Actor, type Patient } from '@medisync/shared/domain';
 import { serverClock, serverRules } from '#sync/rules';
-import { pushRecords } from '#sync/store';
+import { writeInTransaction, type AfterWrite, type Doc } from '#sync/store';
 import { recordWebhookEvents } from '#webhooks/events';
 
 const SERVER: Actor = { id: 'server:billing', role: 'server', source: 'server' };
 
 /**
- * Opens a billing account for every patient the server stores for the first
- * time, whoever registered them. A desk opens the account itself, offline
- * too; a kiosk may not write the ledger, and an integration registers
- * patients through the API, so without this their walk-ins and new patients
- * would have no account until a visit is billed.
+ * What every write of the server does in its transaction besides storing
+ * (`PushOptions.afterWrite`): the webhook outbox, and a billing account for
+ * every patient the server stores for the first time, whoever registered them.
+ * A desk opens the account itself, offline too; a kiosk may not write the
+ * ledger, and an integration registers patients through the API, so without
+ * this their walk-ins and new patients would have no account until a visit is
+ * billed.
  *
- * It follows the change feed like every other outlet (docs/architecture.md
- * §9.2). An account's id derives from its patient (`accountIdOf`), so the
- * account a desk made, or another instance opened at the same moment, is the
- * same record, and one already held is left alone. Returns the unsubscribe.
+ * The account commits with its patient: no crash between the two leaves a
+ * patient without one, and no instance has to find the new patients
+ * afterwards. An account's id derives from its patient (`accountIdOf`), so an
+ * account a desk already pushed is the same record, and it is left as it is.
+ * One value per server: pushes share a transaction only when their
+ * `afterWrite` is the same (sync/store.ts).
  */
-export function openAccountsForNewPatients(
-  deps: { db: Db; log: Logger; changes: ChangeFeed },
-  currency: string,
-): () => void {
-  return deps.changes.onCommitted(async (change) => {
-    await openAccounts(deps.db, change, currency).catch((error: unknown) =>
-      deps.log.warn({ err: String(error) }, 'billing accounts not opened'),
+export function serverWrites(currency: string): AfterWrite {
+  return async (tx, collection, writes) => {
+    await recordWebhookEvents(tx, collection, writes);
+    if (collection !== 'patients') return;
+    const created = writes.filter((w) => w.previous === undefined && !w.next._deleted);
+    if (created.length === 0) return;
+    await writeInTransaction(
+      tx,
+      'ledger',
+      created.map((w) => newAccount(w.next as unknown as Patient, currency, serverClock, SERVER)),
+      { rules: serverRules, afterWrite: recordWebhookEvents, restrict: keepHeld },
     );
-  });
+  };
 }
 
-async function openAccounts(db: Db, change: FeedChange, currency: string): Promise<void> {
-  if (change.collection !== 'patients') return;
-  const created = new Map(
-    change.records
-      .filter((r) => r.changed === null && !r.doc._deleted)
-      .map((r) => [accountIdOf(r.doc.id), r.doc as unknown as Patient]),
-  );
-  if (created.size === 0) return;
-  const held = await db.query<{ id: string }>('SELECT id FROM ledger WHERE id = ANY($1::uuid[])', [
-    [...created.keys()],
-  ]);
-  for (const { id } of held) created.delete(id);
-  const missing = [...created.values()];
-  if (missing.length === 0) return;
-  const result = await pushRecords(
-    db,
-    'ledger',
-    missing.map((p) => ({ newDocumentState: newAccount(p, currency, serverClock, SERVER) as never })),
-    { rules: serverRules, afterWrite: recordWebhookEvents },
-  );
-  if (result.rejected.length > 0) throw new Error(result.rejected[0]!.error.message);
-}
+/** An account already stored stays as it is: merged with itself, it is not written again. */
+const keepHeld = (incoming: Doc, previous: Doc | undefined): Doc => previous ?? incoming;

@@ -13,6 +13,7 @@ import { bearerToken } from '#auth/tokens';
 import type { ChangeFeed } from '#changes/feed';
 import type { Db } from '#db/db';
 import { HttpError } from '#http/errors';
+import type { AfterWrite } from '#sync/store';
 import { createContext, flushAudit, type GraphQLContext, type GraphQLDeps } from './context.js';
 import { graphiqlRouter } from './graphiql.js';
 import { schema, schemaSdl } from './schema.js';
@@ -23,6 +24,7 @@ export interface GraphQLInput {
   io: Server;
   changes: ChangeFeed;
   audit?: AuditLog;
+  afterWrite: AfterWrite;
 }
 
 export interface GraphQLServer {

@@ -18,12 +18,11 @@ import type { ChangeFeed } from '#changes/feed';
 import type { Db, Tx } from '#db/db';
 import { HttpError } from '#http/errors';
 import { restoredThrough } from '#ops/restored-database';
-import { recordWebhookEvents } from '#webhooks/events';
 import { rolePolicy, type SyncPolicy } from './access.js';
 import { deliverCommittedChanges, joinRooms } from './live.js';
 import { pullChanges, pullResponseJson } from './pull.js';
 import { serverRules } from './rules.js';
-import { pushRecords, type Doc } from './store.js';
+import { pushRecords, type AfterWrite, type Doc } from './store.js';
 
 export interface SyncDeps {
   db: Db;
@@ -39,6 +38,8 @@ export interface SyncDeps {
   isActive?: IsActive;
   /** Where reads and writes of patient data are recorded. Default: the audit_events table. */
   audit?: AuditLog;
+  /** What every write does in its transaction besides storing (billing/accounts.ts `serverWrites`). */
+  afterWrite: AfterWrite;
 }
 
 /** The dependencies with their secure defaults filled in, shared by the router and the live stream. */
@@ -142,7 +143,7 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
       rules: serverRules,
       ...writer,
       // Device pushes raise webhooks too, offline check-ins once they sync.
-      afterWrite: recordWebhookEvents,
+      afterWrite: deps.afterWrite,
       // The write is recorded in its own transaction, so it commits with the change.
       ...(isPatientData(collection)
         ? { beforeCommit: (tx: Tx, rejected: RejectedRow[]) => deps.audit.record(writeEvent(rejected), tx) }

@@ -128,8 +128,33 @@ export async function pushRecords(
   rows: PushRow[],
   options: PushOptions = {},
 ): Promise<PushResult> {
+  const { byId, rejected } = validRows(collection, rows, options);
+  if (byId.size === 0) return { conflicts: [], rejected, changes: [], committedWith: false };
+
+  const request: WriteRequest = { byId, invalid: rejected, options };
+  const sites = sitesOfRequest(collection, request);
+  const outcome = await db.writeGroups.join(
+    `${collection}:${sites.join(',')}`,
+    request,
+    byId.size,
+    (members) => members.every((member) => groupable(member, request)),
+    (close) => writeGroup(db, collection, sites, close),
+  );
+  return { ...outcome, rejected: [...rejected, ...outcome.rejected] };
+}
+
+/**
+ * A push's rows checked one by one: the valid ones by id, the others refused
+ * with the field named. The same record twice in one batch: the later state
+ * supersedes the earlier.
+ */
+function validRows(
+  collection: CollectionName,
+  rows: PushRow[],
+  options: PushOptions,
+): { byId: WriteRequest['byId']; rejected: RejectedRow[] } {
   const rejected: RejectedRow[] = [];
-  const valid: { incoming: Doc; assumed: Doc | undefined }[] = [];
+  const byId: WriteRequest['byId'] = new Map();
   for (const row of rows) {
     const id = typeof row.newDocumentState.id === 'string' ? row.newDocumentState.id : null;
     const parsed = options.parse ? options.parse(row.newDocumentState) : parseRecord(collection, row.newDocumentState);
@@ -145,22 +170,9 @@ export async function pushRecords(
       continue;
     }
     const incoming = { ...parsed.record, _deleted: row.newDocumentState._deleted === true } as Doc;
-    valid.push({ incoming, assumed: (row.assumedMasterState ?? undefined) as Doc | undefined });
+    byId.set(incoming.id, { incoming, assumed: (row.assumedMasterState ?? undefined) as Doc | undefined });
   }
-  // The same record twice in one batch: the later state supersedes the earlier.
-  const byId = new Map(valid.map((v) => [v.incoming.id, v]));
-  if (byId.size === 0) return { conflicts: [], rejected, changes: [], committedWith: false };
-
-  const request: WriteRequest = { byId, invalid: rejected, options };
-  const sites = sitesOfRequest(collection, request);
-  const outcome = await db.writeGroups.join(
-    `${collection}:${sites.join(',')}`,
-    request,
-    byId.size,
-    (members) => members.every((member) => groupable(member, request)),
-    (close) => writeGroup(db, collection, sites, close),
-  );
-  return { ...outcome, rejected: [...rejected, ...outcome.rejected] };
+  return { byId, rejected };
 }
 
 /** One push's validated rows on their way to a write transaction. */
@@ -380,6 +392,32 @@ export async function writeRecords(
     changes.push(...result.changes);
   }
   return changes;
+}
+
+/**
+ * Writes records the server makes as part of a write already under way, in
+ * its transaction, so they commit (or not) with it: accounts for the patients
+ * it stores. Their sites are locked (again, if the write holds them already:
+ * the lock is re-entrant). A refused record fails the whole write.
+ */
+export async function writeInTransaction(
+  tx: Tx,
+  collection: CollectionName,
+  records: AnyRecord[],
+  options: PushOptions,
+): Promise<void> {
+  const { byId, rejected } = validRows(
+    collection,
+    records.map((r) => ({ newDocumentState: r as never })),
+    options,
+  );
+  if (byId.size === 0 && rejected.length === 0) return;
+  const request: WriteRequest = { byId, invalid: rejected, options };
+  const sites = sitesOfRequest(collection, request);
+  await lockSites(tx, sites);
+  const [result] = await writeBatch(tx, collection, sites, [request]);
+  const refused = [...rejected, ...result!.rejected];
+  if (refused.length > 0) throw new Error(`could not write ${collection}: ${refused[0]!.error.message}`);
 }
 
 /**

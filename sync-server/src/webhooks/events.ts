@@ -110,7 +110,8 @@ function ledgerEvents(before: LedgerEntry | undefined, after: LedgerEntry): Webh
  * Writes the events of a push's changes to the outbox, inside the push's own
  * transaction, with one delivery per active subscription of the site that asked
  * for that event type: one read of the subscriptions and two inserts however
- * many records the push wrote. Pass it as `afterWrite` to every `pushRecords`.
+ * many records the push wrote. Every `pushRecords` runs it as its `afterWrite`,
+ * alone or within the server's (`serverWrites`, billing/accounts.ts).
  */
 export const recordWebhookEvents: AfterWrite = async (tx, collection, writes) => {
   const raised = writes.flatMap(({ previous, next }) => {
