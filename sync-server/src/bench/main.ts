@@ -105,6 +105,7 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 async function main() {
   const deadline = setTimeout(() => {
@@ -358,23 +359,28 @@ async function benchOverlap(server: RunningServer, clinic: Clinic) {
  */
 async function benchPull(server: RunningServer, clinic: Clinic) {
   say('pull');
+  // As a device pulls, and counting the bytes sent (compressed as fetch accepts) beside the JSON they carry.
   const endpoint = async (limit: number) => {
     let received = 0;
     let checkpoint: unknown = undefined;
+    const bytes = { sent: 0, json: 0 };
     const t0 = performance.now();
     while (received < limit) {
       const query = new URLSearchParams({ limit: String(PAGE) });
       if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
-      const page = await syncRequest<{ documents: unknown[]; checkpoint: unknown }>(
-        server.url,
-        clinic.token,
-        `/sync/patients/pull?${query}`,
-      );
+      const response = await fetch(`${server.url}/sync/patients/pull?${query}`, {
+        headers: { authorization: `Bearer ${clinic.token}` },
+      });
+      if (!response.ok) throw new Error(`pull: HTTP ${response.status}`);
+      const text = await response.text();
+      bytes.sent += Number(response.headers.get('content-length'));
+      bytes.json += Buffer.byteLength(text);
+      const page = JSON.parse(text) as { documents: unknown[]; checkpoint: unknown };
       received += page.documents.length;
       checkpoint = page.checkpoint;
       if (page.documents.length < PAGE) break;
     }
-    return { received, ms: performance.now() - t0 };
+    return { received, bytes, ms: performance.now() - t0 };
   };
   const raw = async (limit: number) => {
     let seq = 0;
@@ -398,7 +404,7 @@ async function benchPull(server: RunningServer, clinic: Clinic) {
   const ratio = read.ms / pulled.ms;
   row(
     `pull endpoint, pages of ${PAGE} (${pulled.received.toLocaleString('en')} patients)`,
-    rate(pulled.received, pulled.ms),
+    `${rate(pulled.received, pulled.ms)}, ${megabytes(pulled.bytes.sent)} sent for ${megabytes(pulled.bytes.json)} of JSON`,
     `raw keyset read ${rate(read.read, read.ms)}`,
     ratio,
     '≥ 0.6×',

@@ -17,6 +17,7 @@ import { bearerToken, type TokenService } from '#auth/tokens';
 import type { ChangeFeed } from '#changes/feed';
 import type { Db, Tx } from '#db/db';
 import { HttpError } from '#http/errors';
+import { sendJson } from '#http/send-json';
 import { restoredThrough } from '#ops/restored-database';
 import { rolePolicy, type SyncPolicy } from './access.js';
 import { deliverCommittedChanges, joinRooms } from './live.js';
@@ -112,9 +113,8 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
         : null,
       audit: deps.audit,
     });
-    // Sent as is: an ETag over every page (a hash of the whole body) would serve no one, as pulls are never revalidated.
-    const body = Buffer.from(pullResponseJson(page));
-    res.set({ 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) }).end(body);
+    // No ETag: a hash of every page would serve no one, as pulls are never revalidated.
+    await sendJson(req, res, pullResponseJson(page));
   });
 
   router.post('/:collection/push', async (req, res) => {

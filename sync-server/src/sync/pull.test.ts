@@ -15,6 +15,8 @@ import {
   type PullQuery,
   type PullResponse,
 } from '@medisync/shared/sync';
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api, enrolledDevice } from '#auth/testing';
@@ -294,6 +296,66 @@ describe("a device's first pull", () => {
       ...(await pullToEnd(token, 'patients', 2, first.body.checkpoint)).pages.flat(),
     ];
     expect(received.map((d) => d.id).sort()).toEqual(await idsAt(site.id, 'patients'));
+  });
+});
+
+describe('a page on the wire', () => {
+  /** A pull as sent: status, headers and the bytes as they came, with `acceptEncoding` or no such header. */
+  function rawPull(token: string, path: string, acceptEncoding: string | null) {
+    return new Promise<{ headers: http.IncomingHttpHeaders; bytes: Buffer }>((resolve, reject) => {
+      const request = http.get(
+        `${server.url}${path}`,
+        {
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            expect(response.statusCode).toBe(200);
+            resolve({ headers: response.headers, bytes: Buffer.concat(chunks) });
+          });
+        },
+      );
+      request.on('error', reject);
+    });
+  }
+
+  it('is compressed when the client accepts it and the page is large, and arrives whole', async () => {
+    const { site } = await seedSite(server.db, 'Wire Clinic');
+    await writeRecords(
+      server.db,
+      'patients',
+      Array.from({ length: 60 }, () => createRecord('patients', newPatient(site.id), clock, desk)),
+    );
+    const token = await deviceToken(server, site.id);
+    const page = '/sync/patients/pull?limit=100';
+
+    const plain = await rawPull(token, page, null);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const json = plain.bytes.toString('utf8');
+    expect((JSON.parse(json) as PullResponse).documents).toHaveLength(60);
+
+    const decoders = { gzip: gunzipSync, br: brotliDecompressSync };
+    for (const [accepted, expected] of [
+      ['gzip, deflate', 'gzip'],
+      ['gzip, deflate, br', 'br'],
+    ] as const) {
+      const sent = await rawPull(token, page, accepted);
+      expect(sent.headers['content-encoding']).toBe(expected);
+      expect(sent.headers.vary).toMatch(/accept-encoding/i);
+      expect(Number(sent.headers['content-length'])).toBe(sent.bytes.length);
+      expect(sent.bytes.length).toBeLessThan(json.length / 4);
+      expect(decoders[expected](sent.bytes).toString('utf8')).toBe(json);
+    }
+
+    // A page of a few records fits in a packet or two: it goes as it is.
+    const small = await rawPull(token, '/sync/patients/pull?limit=1', 'gzip, deflate, br');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect((JSON.parse(small.bytes.toString('utf8')) as PullResponse).documents).toHaveLength(1);
   });
 });
 
