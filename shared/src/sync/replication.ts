@@ -266,11 +266,14 @@ export function startSync(db: DeviceDatabase, options: SyncOptions): SyncSession
   });
   socket.on('connect', () => {
     markOnline();
-    if (everConnected) recoveringUntil = Date.now() + RECOVERING_FOR_MS;
+    if (everConnected) {
+      recoveringUntil = Date.now() + RECOVERING_FOR_MS;
+      // Requests sent before the live connection came back may sit on connections that
+      // died with the network: RxDB retries them on fresh ones. On the first connect
+      // there was no connection to lose: a new device's first pulls are under way.
+      for (const controller of inFlight) controller.abort(new Error('the connection was replaced'));
+    }
     everConnected = true;
-    // Requests sent before the live connection came back may sit on connections that
-    // died with the network: RxDB retries them on fresh ones.
-    for (const controller of inFlight) controller.abort(new Error('the connection was replaced'));
     // Whatever happened while disconnected, pull it now.
     for (const name of streams.keys()) tell(name, 'RESYNC');
   });

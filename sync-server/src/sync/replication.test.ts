@@ -1,6 +1,15 @@
+import { filter, firstValueFrom } from 'rxjs';
+import { removeRxDatabase } from 'rxdb';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectionNames, createRecord, HybridClock, type Patient } from '@medisync/shared/domain';
-import type { PullResponse, PushResponse } from '@medisync/shared/sync';
+import { collectionNames, createRecord, HybridClock, newId, type Patient } from '@medisync/shared/domain';
+import {
+  openDeviceDatabase,
+  startSync,
+  type PullResponse,
+  type PushResponse,
+  type SyncState,
+} from '@medisync/shared/sync';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { SimulatedDevice } from '#testing/simulated-device';
 import { enrolledDevice } from '#auth/testing';
@@ -365,5 +374,37 @@ describe('replication between devices and the server', () => {
       expect.soft(held[name], name).toBe(truth[name]?.length ?? 0);
     }
     expect(held.patients).toBeGreaterThanOrEqual(1_500);
+  });
+
+  it('a new device keeps the first pulls it sent before its live connection came up, and never shows offline', async () => {
+    const { site } = await seedSite(server.db);
+    await writeRecords(server.db, 'patients', [
+      createRecord('patients', newPatient(site.id), new HybridClock('first'), serverActor),
+    ]);
+    const { deviceId, token } = await enrolledDevice(server, site.id, 'desk');
+    // A pull of patient data records its read in the statement that reads the page: while the audit
+    // table is locked it waits, as a slow first page on a busy server would, and the live connection comes up meanwhile.
+    const lock = await server.db.pool.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+    const storage = getRxStorageMemory();
+    const db = await openDeviceDatabase({ name: `first-connect-${newId()}`, storage, deviceId, role: 'desk' });
+    const sync = startSync(db, { serverUrl: server.url, getToken: () => token });
+    const seen: SyncState[] = [];
+    const watching = sync.state$.subscribe((state) => seen.push(state));
+    try {
+      await eventually(() => expect(server.io.of('/').sockets.size).toBe(1));
+      await lock.query('COMMIT');
+      await firstValueFrom(sync.state$.pipe(filter((state) => state.firstSync.complete)));
+      expect(seen.filter((state) => state.status === 'offline').map((state) => state.lastError)).toEqual([]);
+      expect(await db.rx.patients.count().exec()).toBe(1);
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      lock.release();
+      watching.unsubscribe();
+      await sync.stop();
+      await db.close();
+      await removeRxDatabase(db.rx.name, storage);
+    }
   });
 });
