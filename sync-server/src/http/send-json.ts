@@ -13,8 +13,14 @@ const compressors = {
   gzip: (body: Buffer) => gzipAsync(body, { level: 1 }),
 };
 
-/** Smaller bodies fit in a few packets as they are; compressing them would only cost time. */
-const COMPRESS_FROM_BYTES = 8 * 1024;
+/**
+ * A first sync's pages (hundreds of records) are hundreds of KB; a page near
+ * the head is a few records, tens of KB at a busy site, which cost the server
+ * more to compress than they cost a clinic's network as they are: with 500
+ * devices at one site, compressing from 8 KB cut the requests answered a
+ * second by a quarter.
+ */
+const COMPRESS_FROM_BYTES = 128 * 1024;
 
 /**
  * Sends a JSON text, compressed when the client accepts it and it is large
