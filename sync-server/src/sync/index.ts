@@ -142,7 +142,7 @@ export function createSyncRouter(syncDeps: SyncDeps): express.Router {
     const result = await pushRecords(deps.db, collection, body.data, {
       rules: serverRules,
       ...writer,
-      // Device pushes raise webhooks too, offline check-ins once they sync.
+      // Device pushes raise webhooks too (offline check-ins once they sync), and a walk-in's account opens with it.
       afterWrite: deps.afterWrite,
       // The write is recorded in its own transaction, so it commits with the change.
       ...(isPatientData(collection)

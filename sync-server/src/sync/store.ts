@@ -406,18 +406,21 @@ export async function writeInTransaction(
   records: AnyRecord[],
   options: PushOptions,
 ): Promise<void> {
+  const refuse = (rejected: RejectedRow[]) => {
+    if (rejected.length > 0) throw new Error(`could not write ${collection}: ${rejected[0]!.error.message}`);
+  };
   const { byId, rejected } = validRows(
     collection,
     records.map((r) => ({ newDocumentState: r as never })),
     options,
   );
-  if (byId.size === 0 && rejected.length === 0) return;
-  const request: WriteRequest = { byId, invalid: rejected, options };
+  refuse(rejected);
+  if (byId.size === 0) return;
+  const request: WriteRequest = { byId, invalid: [], options };
   const sites = sitesOfRequest(collection, request);
   await lockSites(tx, sites);
   const [result] = await writeBatch(tx, collection, sites, [request]);
-  const refused = [...rejected, ...result!.rejected];
-  if (refused.length > 0) throw new Error(`could not write ${collection}: ${refused[0]!.error.message}`);
+  refuse(result!.rejected);
 }
 
 /**
