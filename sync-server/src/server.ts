@@ -92,7 +92,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     await takeOverRestoredDatabase(db, log);
     const tokenSecret = config.tokenSecret ?? (await storedTokenSecret(config.dataDir, log));
     const tokens = new TokenService(tokenSecret);
-    if (config.demo) await seedDemoIfEmpty(db, log, { timezone: config.demoTimezone });
+    // One value for the server's lifetime: pushes share a transaction only when theirs is the same.
+    const afterWrite = serverWrites(config.billing.currency);
+    if (config.demo) await seedDemoIfEmpty(db, log, { timezone: config.demoTimezone, afterWrite });
     // Every instance reads the one committed-change feed; its outlets subscribe here (docs/architecture.md §9.2).
     const changes = new ChangeFeed({ connectionString, db, log });
     await changes.start();
@@ -117,8 +119,6 @@ export async function startServer(config: Config, options: StartOptions): Promis
       }),
     );
     undo.unshift(() => closeLiveAdapter(io, livePool));
-    // One value for the server's lifetime: pushes share a transaction only when theirs is the same.
-    const afterWrite = serverWrites(config.billing.currency);
     const deps: SyncDeps = { db, log, io, tokens, afterWrite };
     const graphql = createGraphQL({ db, log, io, changes, afterWrite });
     const metrics = createMetrics({ db, io, changes });

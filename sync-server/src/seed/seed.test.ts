@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverWrites } from '#billing/accounts';
 import { createLogger } from '#logger';
 import { startTestServer, type TestServer } from '#testing/test-server';
 import { seedDemoIfEmpty } from './seed.js';
 
 let server: TestServer;
 const log = createLogger('silent');
+const writes = { afterWrite: serverWrites('usd') };
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -24,15 +26,18 @@ async function counts() {
 
 describe('seedDemoIfEmpty', () => {
   it('writes the demo clinic into an empty database once, even when started twice at the same time', async () => {
-    const results = await Promise.all([seedDemoIfEmpty(server.db, log), seedDemoIfEmpty(server.db, log)]);
+    const results = await Promise.all([
+      seedDemoIfEmpty(server.db, log, writes),
+      seedDemoIfEmpty(server.db, log, writes),
+    ]);
     expect(results.sort()).toEqual([false, true]);
     const first = await counts();
     expect(first).toMatchObject({ sites: 1, providers: 4, rooms: 6, schedules: 4, patients: 300 });
     expect(first.appointments).toBeGreaterThan(300);
 
-    expect(await seedDemoIfEmpty(server.db, log)).toBe(false);
+    expect(await seedDemoIfEmpty(server.db, log, writes)).toBe(false);
     await server.restart();
-    expect(await seedDemoIfEmpty(server.db, log)).toBe(false);
+    expect(await seedDemoIfEmpty(server.db, log, writes)).toBe(false);
     expect(await counts()).toEqual(first);
   });
 
@@ -42,6 +47,14 @@ describe('seedDemoIfEmpty', () => {
     expect(new Set(rows.map((r) => r.mrn)).size).toBe(rows.length);
     const [sequence] = await server.db.query<{ last: string }>('SELECT last_value AS last FROM mrn_seq');
     expect(rows.map((r) => Number(r.mrn!.slice(4)))).toContain(Number(sequence!.last));
+  });
+
+  it('opens a billing account for every patient, as the server does for every patient it stores', async () => {
+    const patients = await server.db.query<{ id: string }>('SELECT id FROM patients ORDER BY id');
+    const accounts = await server.db.query<{ patient: string }>(
+      `SELECT doc->>'patientId' AS patient FROM ledger WHERE doc->>'kind' = 'account' ORDER BY 1`,
+    );
+    expect(accounts.map((a) => a.patient)).toEqual(patients.map((p) => p.id));
   });
 
   it('stores the clinic without anything needing attention', async () => {

@@ -9,7 +9,7 @@ import {
 } from '@medisync/shared/domain';
 import type { Logger } from 'pino';
 import type { Db } from '#db/db';
-import { writeRecords } from '#sync/store';
+import { writeRecords, type AfterWrite } from '#sync/store';
 import { leaseTicketBlock } from '#tickets/leases';
 import { seedDemoStaff } from '#users/demo-staff';
 import { buildDemoClinic, type DemoClinic } from './demo-clinic.js';
@@ -39,7 +39,8 @@ const SEED_LOCK = 7_274_114;
 export async function seedDemoIfEmpty(
   db: Db,
   log: Logger,
-  options: { now?: Date; timezone?: string } = {},
+  /** `afterWrite`: what the server does in every write's transaction (billing/accounts.ts `serverWrites`). */
+  options: { now?: Date; timezone?: string; afterWrite: AfterWrite },
 ): Promise<boolean> {
   const now = options.now ?? new Date();
   const lock = await db.pool.connect();
@@ -54,7 +55,8 @@ export async function seedDemoIfEmpty(
     const clinic = buildDemoClinic({ today: now, ...(options.timezone ? { timezone: options.timezone } : {}) });
     clinic.patients = await withMrns(db, clinic.patients);
     for (const collection of SEED_ORDER) {
-      await writeRecords(db, collection, clinic[collection] as AnyRecord[]);
+      // Written as the server writes anything: each patient's billing account opens with them.
+      await writeRecords(db, collection, clinic[collection] as AnyRecord[], { afterWrite: options.afterWrite });
     }
     await reserveDemoTickets(db, clinic, now);
     await seedDemoStaff(db, clinic.sites[0]!.id);
