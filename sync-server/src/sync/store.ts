@@ -387,8 +387,7 @@ export async function writeRecords(
       .slice(i, i + BATCH)
       .map((r) => ({ newDocumentState: r as unknown as Record<string, unknown> }));
     const result = await pushRecords(db, collection, rows, options);
-    if (result.rejected.length > 0)
-      throw new Error(`could not write ${collection}: ${result.rejected[0]!.error.message}`);
+    throwIfRefused(collection, result.rejected);
     changes.push(...result.changes);
   }
   return changes;
@@ -406,21 +405,23 @@ export async function writeInTransaction(
   records: AnyRecord[],
   options: PushOptions,
 ): Promise<void> {
-  const refuse = (rejected: RejectedRow[]) => {
-    if (rejected.length > 0) throw new Error(`could not write ${collection}: ${rejected[0]!.error.message}`);
-  };
   const { byId, rejected } = validRows(
     collection,
     records.map((r) => ({ newDocumentState: r as never })),
     options,
   );
-  refuse(rejected);
+  throwIfRefused(collection, rejected);
   if (byId.size === 0) return;
   const request: WriteRequest = { byId, invalid: [], options };
   const sites = sitesOfRequest(collection, request);
   await lockSites(tx, sites);
   const [result] = await writeBatch(tx, collection, sites, [request]);
-  refuse(result!.rejected);
+  throwIfRefused(collection, result!.rejected);
+}
+
+/** The server's own writes make valid records: a refusal there is a defect, and fails the write. */
+function throwIfRefused(collection: CollectionName, rejected: readonly RejectedRow[]): void {
+  if (rejected.length > 0) throw new Error(`could not write ${collection}: ${rejected[0]!.error.message}`);
 }
 
 /**
