@@ -10,15 +10,15 @@ import {
   type Patient,
   type PaymentEntry,
 } from '@medisync/shared/domain';
-import { initialSyncState } from '@medisync/shared/sync';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { RxDocument } from 'rxdb';
 import { map } from 'rxjs';
 import { PaymentQr } from '../../shell/PaymentQr.js';
 import { ServerApiError, ServerUnreachableError } from '../../shell/server-api.js';
 import { formatTimeOfDay } from '../../shell/time.js';
-import { useObservable } from '../../shell/use-observable.js';
+import { plainDoc } from '../../shell/plain-doc.js';
 import { useAnnounce } from '../announcer.js';
+import { useSyncStatus } from '../shell/use-sync-state.js';
 import { useLiveQuery } from '../use-query.js';
 import { failureMessage } from '../visit/visit-actions.js';
 import type { Workspace } from '../workspace.js';
@@ -36,7 +36,7 @@ export function useVisitLedger(workspace: Workspace, appointmentId: string): Led
     () => ({
       $: workspace.db.rx.ledger
         .find({ selector: { appointmentId }, limit: MAX_VISIT_ENTRIES })
-        .$.pipe(map((docs: RxDocument<LedgerEntry>[]) => docs.map((d) => d.toJSON() as LedgerEntry))),
+        .$.pipe(map((docs: RxDocument<LedgerEntry>[]) => docs.map(plainDoc))),
     }),
     [workspace.db, appointmentId],
     [],
@@ -48,9 +48,10 @@ export function useVisitLedger(workspace: Workspace, appointmentId: string): Led
  * and refunded, taking the copay (a payment link as a QR code, or the card
  * reader), the invoice as a PDF (printed, saved or emailed to the patient),
  * and an admin's refund. Offline, taking a payment records "collect at desk"
- * on the charge, never a payment; emailing waits for the connection.
+ * on the charge, never a payment; emailing waits for the connection. Redrawn
+ * only when the visit or the patient changes, not with the panel around it.
  */
-export function VisitBilling({
+export const VisitBilling = memo(function VisitBilling({
   workspace,
   appointment,
   patient,
@@ -70,7 +71,7 @@ export function VisitBilling({
   const [emailing, setEmailing] = useState(false);
   const timeZone = workspace.session.site.timezone;
   const isAdmin = workspace.session.user.role === 'admin';
-  const sync = useObservable(workspace.sync.state$, workspace.sync.state ?? initialSyncState);
+  const syncStatus = useSyncStatus(workspace);
 
   const currency = settings?.currency ?? entries.find((e) => 'currency' in e)?.currency ?? 'usd';
   const money = (cents: number) => formatMoney(cents, currency);
@@ -158,7 +159,7 @@ export function VisitBilling({
 
   /** Why the invoice cannot be emailed now, or null: the desk is told before it tries. */
   const emailBlocked =
-    sync.status === 'offline'
+    syncStatus === 'offline'
       ? 'Emailing the invoice needs the server, and this desk is offline: try again once it is back online.'
       : settings?.email === false
         ? 'Email is not set up on this server; print the invoice or save the PDF instead.'
@@ -331,7 +332,7 @@ export function VisitBilling({
       )}
     </section>
   );
-}
+});
 
 const CLAIM_STATUS: Record<ClaimEntry['status'], string> = {
   draft: 'Draft, not sent',

@@ -13,6 +13,7 @@ import {
 } from '@medisync/shared/domain';
 import { useMemo } from 'react';
 import type { RxDocument } from 'rxdb';
+import { plainDoc } from '../../shell/plain-doc.js';
 import { useLiveQuery } from '../use-query.js';
 import { useSiteToday } from '../use-site-today.js';
 import type { Workspace } from '../workspace.js';
@@ -51,8 +52,6 @@ export interface QueueBoardData {
   byId: Map<string, BoardEntry>;
 }
 
-const json = <T>(doc: RxDocument<T>) => doc.toJSON() as T;
-
 /** The site's queues, reception first, and the site itself (for ticket prefixes). */
 export function useSiteQueues(workspace: Workspace): { site: Site | undefined; queues: string[] } {
   const { db, session } = workspace;
@@ -63,7 +62,7 @@ export function useSiteQueues(workspace: Workspace): { site: Site | undefined; q
     [] as RxDocument<Site>[],
   );
   return useMemo(() => {
-    const site = siteDocs[0] ? json(siteDocs[0]) : undefined;
+    const site = siteDocs[0] ? plainDoc(siteDocs[0]) : undefined;
     const queues = Object.keys(site?.queuePrefixes ?? { reception: 'A' }).sort((a, b) =>
       a === 'reception' ? -1 : b === 'reception' ? 1 : a.localeCompare(b),
     );
@@ -103,7 +102,7 @@ export function useQueueBoard(workspace: Workspace, queue: string): QueueBoardDa
     [] as RxDocument<Provider>[],
   );
 
-  const allEntries = useMemo(() => entryDocs.map(json), [entryDocs]);
+  const allEntries = useMemo(() => entryDocs.map(plainDoc), [entryDocs]);
   const appointmentIds = useMemo(
     () => [...new Set(allEntries.flatMap((e) => (e.appointmentId ? [e.appointmentId] : [])))].sort(),
     [allEntries],
@@ -121,15 +120,15 @@ export function useQueueBoard(workspace: Workspace, queue: string): QueueBoardDa
   );
 
   return useMemo(() => {
-    const appointmentsById = new Map([...appointmentDocs].map(([id, doc]) => [id, json(doc)]));
-    const providersById = new Map(providerDocs.map((doc) => [doc.id, json(doc)]));
+    const appointmentsById = new Map([...appointmentDocs].map(([id, doc]) => [id, plainDoc(doc)]));
+    const providersById = new Map(providerDocs.map((doc) => [doc.id, plainDoc(doc)]));
     const byId = new Map<string, BoardEntry>();
     for (const entry of allEntries) {
       const appointment = entry.appointmentId ? appointmentsById.get(entry.appointmentId) : undefined;
       const patientDoc = patientDocs.get(entry.patientId);
       byId.set(entry.id, {
         entry,
-        patient: patientDoc ? json(patientDoc) : undefined,
+        patient: patientDoc ? plainDoc(patientDoc) : undefined,
         appointment,
         provider: appointment ? providersById.get(appointment.providerId) : undefined,
         since: statusSince(entry),
@@ -141,7 +140,7 @@ export function useQueueBoard(workspace: Workspace, queue: string): QueueBoardDa
     const done = entries.filter((e) => e.status === 'done');
     const latestFirst = (a: BoardEntry, b: BoardEntry) => (a.since < b.since ? 1 : a.since > b.since ? -1 : 0);
     const rooms = roomUse(
-      roomDocs.map(json).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true })),
+      roomDocs.map(plainDoc).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true })),
       [...byId.values()].map((b) => ({ ...b.entry, board: b })),
     ).map((use) => ({ ...use, occupant: use.occupant ? use.occupant.board : null }));
     return {

@@ -1,12 +1,15 @@
-import type { SyncState } from '@medisync/shared/sync';
 import { formatTimeOfDay } from '../../shell/time.js';
+import type { Workspace } from '../workspace.js';
+import { useSyncState } from './use-sync-state.js';
 
 /**
  * What the desk says about its connection beyond the status bar: revoked is an
  * alert (nothing syncs until someone signs in again), offline a calm note
  * (everything still works). Banners, never modals: the receptionist keeps working.
  */
-export function Banners({ sync, timeZone, onSignOut }: { sync: SyncState; timeZone: string; onSignOut: () => void }) {
+export function Banners({ workspace, onSignOut }: { workspace: Workspace; onSignOut: () => void }) {
+  const sync = useSyncState(workspace);
+  const timeZone = workspace.session.site.timezone;
   if (sync.status === 'revoked') {
     return (
       <div className="banner banner--alert" role="alert" data-testid="revoked-banner">

@@ -1,9 +1,7 @@
-import { initialSyncState } from '@medisync/shared/sync';
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { I18nProvider, RouterProvider } from 'react-aria-components';
 import { NavLink, Outlet, useHref, useNavigate, type NavigateOptions } from 'react-router';
 import { SyncStatusBar } from '../../shell/SyncStatusBar.js';
-import { useObservable } from '../../shell/use-observable.js';
 import { Announcer } from '../announcer.js';
 import { useOpenAttentionCount } from '../inbox/use-attention-count.js';
 import { NoticesButton } from '../notices/NoticesButton.js';
@@ -15,6 +13,7 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { deskPaths } from './paths.js';
 import { useGlobalShortcuts } from './shortcuts.js';
 import { ShownDate } from './ShownDate.js';
+import { useSyncState } from './use-sync-state.js';
 import { useVisitPanel } from './use-visit-panel.js';
 
 declare module 'react-aria-components' {
@@ -59,7 +58,6 @@ export function DeskLayout({ workspace, onSignOut }: { workspace: Workspace; onS
     if (document.activeElement !== null && document.activeElement !== document.body) return;
     document.querySelector<HTMLElement>(`[data-visit-trigger="${closed}"]`)?.focus();
   }, [visitId]);
-  const sync = useObservable(workspace.sync.state$, workspace.sync.state ?? initialSyncState);
   const openFlags = useOpenAttentionCount(workspace);
   const { session } = workspace;
   const shown = useMemo(
@@ -119,7 +117,7 @@ export function DeskLayout({ workspace, onSignOut }: { workspace: Workspace; onS
                 <span className="count">{openFlags}</span>
                 <span className="visually-hidden"> {openFlags === 1 ? 'flag' : 'flags'} to resolve</span>
               </NavLink>
-              <SyncStatusBar state={sync} timeZone={session.site.timezone} />
+              <DeskSyncStatus workspace={workspace} />
               <div className="topbar__user">
                 <span>{session.user.displayName}</span>
                 <button type="button" className="button button--quiet" onClick={onSignOut}>
@@ -158,7 +156,7 @@ export function DeskLayout({ workspace, onSignOut }: { workspace: Workspace; onS
               </ul>
             </nav>
             <div className="desk__body">
-              <Banners sync={sync} timeZone={session.site.timezone} onSignOut={onSignOut} />
+              <Banners workspace={workspace} onSignOut={onSignOut} />
               <main className="desk__main" id="desk-main" tabIndex={-1}>
                 <Outlet />
               </main>
@@ -172,6 +170,10 @@ export function DeskLayout({ workspace, onSignOut }: { workspace: Workspace; onS
       </I18nProvider>
     </RouterProvider>
   );
+}
+
+function DeskSyncStatus({ workspace }: { workspace: Workspace }) {
+  return <SyncStatusBar state={useSyncState(workspace)} timeZone={workspace.session.site.timezone} />;
 }
 
 function skipToMain(event: MouseEvent) {

@@ -1,5 +1,5 @@
 import { addDays, dayRangeUtc, type Appointment, type Patient, type QueueEntry } from '@medisync/shared/domain';
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ToggleButton, ToggleButtonGroup } from 'react-aria-components';
 import { useSearchParams } from 'react-router';
 import { formatDay, formatTimeOfDay } from '../../shell/time.js';
@@ -39,6 +39,7 @@ function storedLayout(): Layout {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const STATUS_CHOICES = Object.entries(statusFilters).map(([id, label]) => ({ id, label }));
 
 function dayOf(date: string, timeZone: string): SiteDay {
   const { start, end } = dayRangeUtc(date, timeZone);
@@ -104,36 +105,47 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
     () => dayMetrics(allAppointments, schedule.entries, now),
     [allAppointments, schedule.entries, now],
   );
+  // The day's visit types as one string, so the filter's choices stay the same object while the types do.
   const visitTypes = useMemo(
     () =>
-      [...new Set(allAppointments.map((a) => a.visitType))].sort((a, b) =>
-        visitTypeLabel(a).localeCompare(visitTypeLabel(b)),
-      ),
+      [...new Set(allAppointments.map((a) => a.visitType))]
+        .sort((a, b) => visitTypeLabel(a).localeCompare(visitTypeLabel(b)))
+        .join('\n'),
     [allAppointments],
   );
 
-  const columns = useMemo(
-    () =>
-      schedule.days
-        .filter((d) => filters.providerId === null || d.provider.id === filters.providerId)
-        .map((d) => ({
-          ...d,
-          cards: d.appointments
-            .filter((a) => ON_THE_DAY.includes(a.status))
-            .filter((a) => filters.visitType === null || a.visitType === filters.visitType)
-            .map((appointment): Card => {
-              const entry = schedule.entryByAppointment.get(appointment.id);
-              return {
-                appointment,
-                entry,
-                patient: schedule.patients.get(appointment.patientId),
-                state: visitState(appointment, entry, now, kind),
-              };
-            })
-            .filter((card) => filters.status === null || matchesStatus(filters.status, card.state, card.appointment)),
-        })),
-    [schedule, filters.providerId, filters.visitType, filters.status, now, kind],
-  );
+  // A visit keeps its card object while nothing on it changes, so a check-in redraws its own card, not the day's.
+  const shownCards = useRef(new Map<string, Card>());
+  const columns = useMemo(() => {
+    const before = shownCards.current;
+    const shown = new Map<string, Card>();
+    const keep = (card: Card): Card => {
+      const kept = before.get(card.appointment.id);
+      const same = kept !== undefined && sameCard(kept, card) ? kept : card;
+      shown.set(card.appointment.id, same);
+      return same;
+    };
+    const found = schedule.days
+      .filter((d) => filters.providerId === null || d.provider.id === filters.providerId)
+      .map((d) => ({
+        ...d,
+        cards: d.appointments
+          .filter((a) => ON_THE_DAY.includes(a.status))
+          .filter((a) => filters.visitType === null || a.visitType === filters.visitType)
+          .map((appointment) => {
+            const entry = schedule.entryByAppointment.get(appointment.id);
+            return keep({
+              appointment,
+              entry,
+              patient: schedule.patients.get(appointment.patientId),
+              state: visitState(appointment, entry, now, kind),
+            });
+          })
+          .filter((card) => filters.status === null || matchesStatus(filters.status, card.state, card.appointment)),
+      }));
+    shownCards.current = shown;
+    return found;
+  }, [schedule, filters.providerId, filters.visitType, filters.status, now, kind]);
   const cardById = useMemo(() => {
     const byId = new Map<string, Card>();
     for (const column of columns) for (const card of column.cards) byId.set(card.appointment.id, card);
@@ -144,6 +156,14 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
     focusedId !== null && cardById.has(focusedId)
       ? focusedId
       : (columns.find((c) => c.cards.length > 0)?.cards[0]?.appointment.id ?? null);
+
+  const openCard = useCallback(
+    (id: string) => {
+      setFocusedId(id);
+      openVisit(id);
+    },
+    [openVisit],
+  );
 
   function focusCard(id: string) {
     setFocusedId(id);
@@ -250,7 +270,22 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
   }, [date, goToDay, today.date]);
 
   const title = kind === 'today' ? 'Today' : formatDay(new Date(`${date}T12:00:00Z`), 'UTC');
-  const providerChoices = (providers ?? []).map((p) => ({ id: p.id, label: p.displayName }));
+  const providerChoices = useMemo(
+    () => (providers ?? []).map((p) => ({ id: p.id, label: p.displayName })),
+    [providers],
+  );
+  const visitTypeChoices = useMemo(
+    () => (visitTypes === '' ? [] : visitTypes.split('\n').map((t) => ({ id: t, label: visitTypeLabel(t) }))),
+    [visitTypes],
+  );
+  const filterBy = useMemo(
+    () => ({
+      provider: (v: string | null) => setParam('provider', v),
+      status: (v: string | null) => setParam('status', v),
+      type: (v: string | null) => setParam('type', v),
+    }),
+    [setParam],
+  );
 
   return (
     <section className="today" aria-labelledby="today-title">
@@ -297,21 +332,21 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
           allLabel="All providers"
           choices={providerChoices}
           value={filters.providerId}
-          onChange={(v) => setParam('provider', v)}
+          onChange={filterBy.provider}
         />
         <ChoiceSelect
           label="Status"
           allLabel="Any status"
-          choices={Object.entries(statusFilters).map(([id, label]) => ({ id, label }))}
+          choices={STATUS_CHOICES}
           value={filters.status}
-          onChange={(v) => setParam('status', v)}
+          onChange={filterBy.status}
         />
         <ChoiceSelect
           label="Visit type"
           allLabel="All visit types"
-          choices={visitTypes.map((t) => ({ id: t, label: visitTypeLabel(t) }))}
+          choices={visitTypeChoices}
           value={filters.visitType}
-          onChange={(v) => setParam('type', v)}
+          onChange={filterBy.type}
         />
         <ToggleButtonGroup
           className="segmented"
@@ -379,11 +414,8 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
                       timeZone={timeZone}
                       tabbable={card.appointment.id === activeId}
                       selected={card.appointment.id === visitId}
-                      onOpen={() => {
-                        setFocusedId(card.appointment.id);
-                        openVisit(card.appointment.id);
-                      }}
-                      onFocus={() => setFocusedId(card.appointment.id)}
+                      onOpen={openCard}
+                      onFocus={setFocusedId}
                     />
                   ))}
                 </ol>
@@ -460,7 +492,18 @@ function NoShowRiskChip({ appointment }: { appointment: Card['appointment'] }) {
   );
 }
 
-function VisitCard({
+/** Whether a visit's card draws the same as before: the same records, the same chip. */
+function sameCard(a: Card, b: Card): boolean {
+  const states = Object.keys(a.state) as (keyof VisitState)[];
+  return (
+    a.appointment === b.appointment &&
+    a.patient === b.patient &&
+    a.entry === b.entry &&
+    states.every((key) => a.state[key] === b.state[key])
+  );
+}
+
+const VisitCard = memo(function VisitCard({
   card,
   timeZone,
   tabbable,
@@ -472,8 +515,8 @@ function VisitCard({
   timeZone: string;
   tabbable: boolean;
   selected: boolean;
-  onOpen: () => void;
-  onFocus: () => void;
+  onOpen: (appointmentId: string) => void;
+  onFocus: (appointmentId: string) => void;
 }) {
   const { appointment, patient, entry, state } = card;
   const start = formatTimeOfDay(appointment.start, timeZone);
@@ -492,8 +535,8 @@ function VisitCard({
         tabIndex={tabbable ? 0 : -1}
         aria-current={selected ? 'true' : undefined}
         aria-keyshortcuts="Enter C N U"
-        onClick={onOpen}
-        onFocus={onFocus}
+        onClick={() => onOpen(appointment.id)}
+        onFocus={() => onFocus(appointment.id)}
       >
         <span className="visit__line">
           <time dateTime={appointment.start} className="visit__time">
@@ -523,4 +566,4 @@ function VisitCard({
       </button>
     </li>
   );
-}
+});

@@ -2,6 +2,7 @@ import type { Appointment, Patient, Provider, QueueEntry } from '@medisync/share
 import { useMemo } from 'react';
 import { combineLatest, map, of, type Observable } from 'rxjs';
 import type { RxDocument } from 'rxdb';
+import { plainDoc } from '../../shell/plain-doc.js';
 import { useObservable } from '../../shell/use-observable.js';
 import type { SiteDay } from '../use-site-today.js';
 import type { Workspace } from '../workspace.js';
@@ -76,7 +77,7 @@ export function useDaySchedule(
           .$.pipe(
             map((docs: RxDocument<Appointment>[]) => ({
               provider,
-              appointments: docs.slice(0, pages[index]).map((doc) => doc.toJSON() as Appointment),
+              appointments: docs.slice(0, pages[index]).map(plainDoc),
               hasMore: docs.length > pages[index]!,
             })),
           ),
@@ -97,7 +98,7 @@ export function useDaySchedule(
           sort: [{ checkedInAt: 'asc' }],
           limit: MAX_DAY_ENTRIES,
         })
-        .$.pipe(map((docs: RxDocument<QueueEntry>[]) => docs.map((doc) => doc.toJSON() as QueueEntry))),
+        .$.pipe(map((docs: RxDocument<QueueEntry>[]) => docs.map(plainDoc))),
     [db, siteId, day.start, day.end],
   );
   const entries = useObservable<QueueEntry[]>(entries$, []);
@@ -116,7 +117,7 @@ export function useDaySchedule(
             .$.pipe(
               map(
                 (found: Map<string, RxDocument<Patient>>) =>
-                  new Map([...found].map(([id, doc]) => [id, doc.toJSON() as Patient])),
+                  new Map([...found].map(([id, doc]) => [id, plainDoc(doc)])),
               ),
             ),
     // `patientKey` stands for the ids.

@@ -10,6 +10,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { map } from 'rxjs';
 import type { RxDocument } from 'rxdb';
+import { plainDoc } from '../../shell/plain-doc.js';
 import { useObservable } from '../../shell/use-observable.js';
 import { formatDay, formatTimeOfDay } from '../../shell/time.js';
 import { useAnnounce } from '../announcer.js';
@@ -56,7 +57,7 @@ export function VisitPanel({
     () =>
       db.rx.appointments
         .findOne(appointmentId)
-        .$.pipe(map((doc: RxDocument<Appointment> | null) => (doc ? (doc.toJSON() as Appointment) : null))),
+        .$.pipe(map((doc: RxDocument<Appointment> | null) => (doc ? plainDoc(doc) : null))),
     [db, appointmentId],
   );
   const appointment = useObservable<Appointment | null | undefined>(appointment$, undefined);
@@ -68,7 +69,7 @@ export function VisitPanel({
         ? null
         : db.rx.patients
             .findOne(patientId)
-            .$.pipe(map((doc: RxDocument<Patient> | null) => (doc ? (doc.toJSON() as Patient) : null))),
+            .$.pipe(map((doc: RxDocument<Patient> | null) => (doc ? plainDoc(doc) : null))),
     [db, patientId],
   );
   const patient = useObservable<Patient | null>(patient$, null);
@@ -78,7 +79,7 @@ export function VisitPanel({
         ? null
         : db.rx.providers
             .findOne(providerId)
-            .$.pipe(map((doc: RxDocument<Provider> | null) => (doc ? (doc.toJSON() as Provider) : null))),
+            .$.pipe(map((doc: RxDocument<Provider> | null) => (doc ? plainDoc(doc) : null))),
     [db, providerId],
   );
   const provider = useObservable<Provider | null>(provider$, null);
@@ -97,7 +98,12 @@ export function VisitPanel({
               sort: [{ checkedInAt: 'asc' }],
               limit: MAX_DAY_ENTRIES,
             })
-            .$.pipe(map((docs: RxDocument<QueueEntry>[]) => (docs.at(-1)?.toJSON() as QueueEntry | undefined) ?? null)),
+            .$.pipe(
+              map((docs: RxDocument<QueueEntry>[]) => {
+                const last = docs.at(-1);
+                return last ? plainDoc(last) : null;
+              }),
+            ),
     [db, session.site.id, today.start, today.end, appointmentId, isToday],
   );
   const entry = useObservable<QueueEntry | null>(entry$, null);
