@@ -13,7 +13,7 @@ import {
   type QueueEntry,
   type QueueStep,
 } from '@medisync/shared/domain';
-import { useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Button, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
 import { useSearchParams } from 'react-router';
 import { queueStatusLabel } from '../labels.js';
@@ -128,6 +128,17 @@ function Board({ workspace, queue }: { workspace: Workspace; queue: string }) {
     setDialog({ kind: 'call', entryId, passedOver: passedOver(board.entries, entryId, options) });
   }
 
+  // One handler for every card, the same across draws so a card whose row did not change is not redrawn;
+  // it runs this draw's `perform`, which sees the board as it is now.
+  const performNow = useRef<typeof perform>(null);
+  useLayoutEffect(() => {
+    performNow.current = perform;
+  });
+  const onCardAction = useCallback(
+    (item: BoardEntry, action: CardAction) => void performNow.current?.(item, action),
+    [],
+  );
+
   async function perform(item: BoardEntry, action: CardAction) {
     const { entry } = item;
     const who = `${entry.ticketCode} ${ticketName(item)}`;
@@ -237,7 +248,7 @@ function Board({ workspace, queue }: { workspace: Workspace; queue: string }) {
               now={now}
               timeZone={workspace.session.site.timezone}
               position={index + 1}
-              onAction={(action) => void perform(item, action)}
+              onAction={onCardAction}
             />
           ))}
         </Column>
@@ -250,7 +261,7 @@ function Board({ workspace, queue }: { workspace: Workspace; queue: string }) {
               now={now}
               timeZone={workspace.session.site.timezone}
               roomName={roomName(item.entry.roomId)}
-              onAction={(action) => void perform(item, action)}
+              onAction={onCardAction}
             />
           ))}
         </Column>
@@ -263,7 +274,7 @@ function Board({ workspace, queue }: { workspace: Workspace; queue: string }) {
               now={now}
               timeZone={workspace.session.site.timezone}
               roomName={roomName(item.entry.roomId)}
-              onAction={(action) => void perform(item, action)}
+              onAction={onCardAction}
             />
           ))}
         </Column>
@@ -282,7 +293,7 @@ function Board({ workspace, queue }: { workspace: Workspace; queue: string }) {
               now={now}
               timeZone={workspace.session.site.timezone}
               roomName={roomName(item.entry.roomId)}
-              onAction={(action) => void perform(item, action)}
+              onAction={onCardAction}
             />
           ))}
         </Column>

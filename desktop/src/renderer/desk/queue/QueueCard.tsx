@@ -1,5 +1,5 @@
 import { queueActionsFor, undoStatus, type QueueAction } from '@medisync/shared/domain';
-import type { KeyboardEvent } from 'react';
+import { memo, type KeyboardEvent } from 'react';
 import { Button, Menu, MenuItem, MenuTrigger, Popover } from 'react-aria-components';
 import { formatTimeOfDay } from '../../shell/time.js';
 import { minutesLabel, queuePriorityLabel, visitTypeLabel } from '../labels.js';
@@ -44,7 +44,8 @@ const PRIMARY: Record<string, CardAction> = {
   left: 'undo',
 };
 
-export function QueueCard({
+/** Memoised: the board redraws with every change of the day's queue, a card only when what it shows changes. */
+export const QueueCard = memo(function QueueCard({
   item,
   column,
   now,
@@ -59,7 +60,7 @@ export function QueueCard({
   position?: number;
   roomName?: string;
   timeZone: string;
-  onAction: (action: CardAction) => void;
+  onAction: (item: BoardEntry, action: CardAction) => void;
 }) {
   const { entry, patient, appointment, provider } = item;
   const offered = queueActionsFor(entry.status).filter((action) => action !== 'undo' || undoStatus(entry) !== null);
@@ -97,7 +98,7 @@ export function QueueCard({
     const target = event.target as HTMLElement;
     if (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA') return;
     event.preventDefault();
-    onAction(action);
+    onAction(item, action);
   }
 
   const label = [
@@ -152,7 +153,7 @@ export function QueueCard({
         {primary !== undefined && offered.includes(primary) && (
           <Button
             className={`button${primary === 'undo' ? '' : ' button--primary'}`}
-            onPress={() => onAction(primary)}
+            onPress={() => onAction(item, primary)}
             aria-label={`${LABELS[primary].replace('…', '')} ${entry.ticketCode}`}
             aria-keyshortcuts={CARD_KEYS[primary]}
           >
@@ -165,7 +166,7 @@ export function QueueCard({
               More <span aria-hidden="true">▾</span>
             </Button>
             <Popover className="desk-menu-popover">
-              <Menu className="desk-menu" onAction={(key) => onAction(key as CardAction)}>
+              <Menu className="desk-menu" onAction={(key) => onAction(item, key as CardAction)}>
                 {others.map((action) => (
                   <MenuItem key={action} id={action} className="desk-menu__item" textValue={LABELS[action]}>
                     <span>{LABELS[action]}</span>
@@ -179,4 +180,4 @@ export function QueueCard({
       </div>
     </li>
   );
-}
+});

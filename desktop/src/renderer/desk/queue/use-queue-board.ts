@@ -11,8 +11,9 @@ import {
   type RoomUse,
   type Site,
 } from '@medisync/shared/domain';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { RxDocument } from 'rxdb';
+import { KeptObjects, shallowSame } from '../../shell/kept-objects.js';
 import { plainDoc } from '../../shell/plain-doc.js';
 import { useLiveQuery } from '../use-query.js';
 import { useSiteToday } from '../use-site-today.js';
@@ -119,6 +120,8 @@ export function useQueueBoard(workspace: Workspace, queue: string): QueueBoardDa
     new Map<string, RxDocument<Patient>>(),
   );
 
+  // A row keeps its object while nothing in it changes, so an action redraws its own card, not the board's.
+  const [rows] = useState(() => new KeptObjects<BoardEntry>(shallowSame));
   return useMemo(() => {
     const appointmentsById = new Map([...appointmentDocs].map(([id, doc]) => [id, plainDoc(doc)]));
     const providersById = new Map(providerDocs.map((doc) => [doc.id, plainDoc(doc)]));
@@ -126,14 +129,18 @@ export function useQueueBoard(workspace: Workspace, queue: string): QueueBoardDa
     for (const entry of allEntries) {
       const appointment = entry.appointmentId ? appointmentsById.get(entry.appointmentId) : undefined;
       const patientDoc = patientDocs.get(entry.patientId);
-      byId.set(entry.id, {
-        entry,
-        patient: patientDoc ? plainDoc(patientDoc) : undefined,
-        appointment,
-        provider: appointment ? providersById.get(appointment.providerId) : undefined,
-        since: statusSince(entry),
-      });
+      byId.set(
+        entry.id,
+        rows.keep(entry.id, {
+          entry,
+          patient: patientDoc ? plainDoc(patientDoc) : undefined,
+          appointment,
+          provider: appointment ? providersById.get(appointment.providerId) : undefined,
+          since: statusSince(entry),
+        }),
+      );
     }
+    rows.done();
     const board = (entries: QueueEntry[]) => entries.map((entry) => byId.get(entry.id)!);
     const entries = allEntries.filter((entry) => entry.queue === queue);
     const inRoom = entries.filter((e) => e.status === 'in-room');
@@ -156,5 +163,5 @@ export function useQueueBoard(workspace: Workspace, queue: string): QueueBoardDa
       appointmentsById,
       byId,
     };
-  }, [site, queues, allEntries, appointmentDocs, patientDocs, providerDocs, roomDocs, queue]);
+  }, [rows, site, queues, allEntries, appointmentDocs, patientDocs, providerDocs, roomDocs, queue]);
 }

@@ -2,6 +2,7 @@ import { addDays, dayRangeUtc, type Appointment, type Patient, type QueueEntry }
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ToggleButton, ToggleButtonGroup } from 'react-aria-components';
 import { useSearchParams } from 'react-router';
+import { KeptObjects, shallowSame } from '../../shell/kept-objects.js';
 import { formatDay, formatTimeOfDay } from '../../shell/time.js';
 import { useAnnounce } from '../announcer.js';
 import { minutesLabel, noShowRiskLabels, visitTypeLabel } from '../labels.js';
@@ -115,16 +116,8 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
   );
 
   // A visit keeps its card object while nothing on it changes, so a check-in redraws its own card, not the day's.
-  const shownCards = useRef(new Map<string, Card>());
+  const [cards] = useState(() => new KeptObjects(sameCard));
   const columns = useMemo(() => {
-    const before = shownCards.current;
-    const shown = new Map<string, Card>();
-    const keep = (card: Card): Card => {
-      const kept = before.get(card.appointment.id);
-      const same = kept !== undefined && sameCard(kept, card) ? kept : card;
-      shown.set(card.appointment.id, same);
-      return same;
-    };
     const found = schedule.days
       .filter((d) => filters.providerId === null || d.provider.id === filters.providerId)
       .map((d) => ({
@@ -134,7 +127,7 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
           .filter((a) => filters.visitType === null || a.visitType === filters.visitType)
           .map((appointment) => {
             const entry = schedule.entryByAppointment.get(appointment.id);
-            return keep({
+            return cards.keep(appointment.id, {
               appointment,
               entry,
               patient: schedule.patients.get(appointment.patientId),
@@ -143,9 +136,9 @@ export function TodayScreen({ workspace }: { workspace: Workspace }) {
           })
           .filter((card) => filters.status === null || matchesStatus(filters.status, card.state, card.appointment)),
       }));
-    shownCards.current = shown;
+    cards.done();
     return found;
-  }, [schedule, filters.providerId, filters.visitType, filters.status, now, kind]);
+  }, [cards, schedule, filters.providerId, filters.visitType, filters.status, now, kind]);
   const cardById = useMemo(() => {
     const byId = new Map<string, Card>();
     for (const column of columns) for (const card of column.cards) byId.set(card.appointment.id, card);
@@ -494,12 +487,8 @@ function NoShowRiskChip({ appointment }: { appointment: Card['appointment'] }) {
 
 /** Whether a visit's card draws the same as before: the same records, the same chip. */
 function sameCard(a: Card, b: Card): boolean {
-  const states = Object.keys(a.state) as (keyof VisitState)[];
   return (
-    a.appointment === b.appointment &&
-    a.patient === b.patient &&
-    a.entry === b.entry &&
-    states.every((key) => a.state[key] === b.state[key])
+    a.appointment === b.appointment && a.patient === b.patient && a.entry === b.entry && shallowSame(a.state, b.state)
   );
 }
 
