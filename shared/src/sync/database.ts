@@ -15,6 +15,7 @@ import {
   type RecordTypes,
   type Replicated,
 } from '../domain/index.js';
+import { auditTime, concatMap, skip } from 'rxjs';
 import { withChangesSinceByKeyset } from './changes-since.js';
 import { PendingChanges, type PendingEntry } from './pending-changes.js';
 import { MIGRATION_STRATEGIES, rxSchemaOf } from './rx-schema.js';
@@ -126,10 +127,16 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
 
   const stored = await rx.getLocal<{ entries: PendingEntry[] }>(PENDING_DOC);
   const pending = new PendingChanges(stored?.get('entries') ?? []);
-  // Persist the pending set so an app restart still knows what waits to be pushed.
-  const persist = pending.count$.subscribe(() => {
-    void rx.upsertLocal(PENDING_DOC, { entries: pending.entries() }).catch(() => undefined);
-  });
+  // Persist the pending set so an app restart still knows what waits to be pushed: after the
+  // task that changed it, so the write it records goes to storage first (in parallel, the two
+  // slowed a check-in), and one write at a time, each of the set as it is then.
+  const persist = pending.count$
+    .pipe(
+      skip(1),
+      auditTime(0),
+      concatMap(() => rx.upsertLocal(PENDING_DOC, { entries: pending.entries() }).catch(() => undefined)),
+    )
+    .subscribe();
 
   const collectionOf = (name: CollectionName) =>
     (rx as unknown as Record<string, RxCollection<Replicated<AnyRecord>>>)[name]!;
