@@ -127,16 +127,11 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
 
   const stored = await rx.getLocal<{ entries: PendingEntry[] }>(PENDING_DOC);
   const pending = new PendingChanges(stored?.get('entries') ?? []);
+  const storePending = () => rx.upsertLocal(PENDING_DOC, { entries: pending.entries() }).catch(() => undefined);
   // Persist the pending set so an app restart still knows what waits to be pushed: after the
   // task that changed it, so the write it records goes to storage first (in parallel, the two
   // slowed a check-in), and one write at a time, each of the set as it is then.
-  const persist = pending.count$
-    .pipe(
-      skip(1),
-      auditTime(0),
-      concatMap(() => rx.upsertLocal(PENDING_DOC, { entries: pending.entries() }).catch(() => undefined)),
-    )
-    .subscribe();
+  const persist = pending.count$.pipe(skip(1), auditTime(0), concatMap(storePending)).subscribe();
 
   const collectionOf = (name: CollectionName) =>
     (rx as unknown as Record<string, RxCollection<Replicated<AnyRecord>>>)[name]!;
@@ -173,7 +168,7 @@ export async function openDeviceDatabase(options: DeviceDatabaseOptions): Promis
     },
     async close() {
       persist.unsubscribe();
-      await rx.upsertLocal(PENDING_DOC, { entries: pending.entries() }).catch(() => undefined);
+      await storePending();
       await rx.close();
     },
   };

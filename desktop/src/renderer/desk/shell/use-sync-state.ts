@@ -10,7 +10,7 @@ import type { Workspace } from '../workspace.js';
  * up, each check-in would redraw the whole desk twice.
  */
 export function useSyncState(workspace: Workspace): SyncState {
-  return useObservable(workspace.sync.state$, workspace.sync.state ?? initialSyncState);
+  return useObservable(workspace.sync.state$, currentState(workspace));
 }
 
 /** Only whether the device is online, offline or revoked: a component that needs no more is not redrawn per write. */
@@ -23,5 +23,7 @@ export function useSyncStatus(workspace: Workspace): SyncState['status'] {
       ),
     [workspace],
   );
-  return useObservable(status$, (workspace.sync.state ?? initialSyncState).status);
+  return useObservable(status$, currentState(workspace).status);
 }
+
+const currentState = (workspace: Workspace) => workspace.sync.state ?? initialSyncState;
